@@ -1,0 +1,3 @@
+"""warroom: an incident war-room bot for Slack."""
+
+__version__ = "0.1.0"

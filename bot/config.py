@@ -1,0 +1,131 @@
+"""Settings, exactly the variables of CONTRACT.md, read from the environment and `.env`.
+
+Start-up must fail with one line that names the bad setting: `load_settings` turns
+pydantic's validation report into a `SettingsError` with that line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+def _split(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, Iterable):
+        return tuple(str(part).strip() for part in value if str(part).strip())
+    raise ValueError("expected a comma-separated list")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+    database_url: str = "sqlite:///warroom.db"
+    warroom_team_timezones: CommaList = ("UTC",)
+    warroom_admins: CommaList = ()
+    warroom_channel_prefix: str = "inc"
+    warroom_support_poll_seconds: int = Field(default=60, ge=5)
+    warroom_support_cc: CommaList = ()
+    warroom_support_service_code: str | None = None
+    warroom_support_category_code: str | None = None
+    warroom_nudge_minutes: int = Field(default=45, ge=1)
+    warroom_runbooks_dir: str | None = None
+
+    @field_validator("warroom_team_timezones", mode="before")
+    @classmethod
+    def _zones(cls, value: object) -> tuple[str, ...]:
+        zones = _split(value) or ("UTC",)
+        for zone in zones:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown IANA timezone {zone!r}") from None
+        return zones
+
+    @field_validator("warroom_admins", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> tuple[str, ...]:
+        admins = _split(value)
+        for admin in admins:
+            if not _SLACK_USER_ID.match(admin):
+                raise ValueError(f"{admin!r} is not a Slack user ID (like U0123ABCD)")
+        return admins
+
+    @field_validator("warroom_support_cc", mode="before")
+    @classmethod
+    def _emails(cls, value: object) -> tuple[str, ...]:
+        emails = _split(value)
+        for email in emails:
+            if not _EMAIL.match(email):
+                raise ValueError(f"{email!r} is not an e-mail address")
+        return emails
+
+    @field_validator("warroom_channel_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,20}", value):
+            raise ValueError("must be 1-21 characters of a-z, 0-9, '-' or '_'")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.match(r"^https?://", value):
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:9999/api/")
+        # slack_sdk drops the last path segment unless the base URL ends with '/'.
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    def require(self, *names: str) -> None:
+        """Stop start-up when a setting this process needs is missing."""
+        for name in names:
+            if getattr(self, name) in (None, ""):
+                raise SettingsError(f"{name.upper()} is required but not set")
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name} is malformed: {message}") from None

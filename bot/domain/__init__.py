@@ -1,0 +1,1 @@
+"""Pure rules of an incident. No I/O: nothing here imports Slack, AWS or SQLAlchemy."""

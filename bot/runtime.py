@@ -1,0 +1,74 @@
+"""Wires settings into a running bot: database, Slack client, ports, bolt app, jobs.
+
+`serve`, `socket`, `demo` and the tests all build the bot through `Runtime`, so they run
+the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import App
+
+from bot.background import BackgroundWork
+from bot.config import Settings, SettingsError
+from bot.domain.clock import Clock, SystemClock
+from bot.jobs import Job, JobRunner
+from bot.services import outbox
+from bot.services.context import Policy, ServiceContext
+from bot.slack.app import build_app
+from bot.slack.chat import SlackChat, make_web_client
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    ctx: ServiceContext
+    background: BackgroundWork
+    app: App
+    jobs: list[Job] = field(default_factory=list)
+    _runner: JobRunner | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Clock | None = None, support: Any = None,
+              verify_token: bool = True, require_signing_secret: bool = True,
+              migrate: bool = True) -> Runtime:
+        settings.require("slack_bot_token")
+        if require_signing_secret:
+            settings.require("slack_signing_secret")
+        db = Database(settings.database_url)
+        if migrate:
+            db.upgrade()
+        token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
+        client = make_web_client(token, settings.slack_api_url)
+        chat = SlackChat(client)
+        ctx = ServiceContext(db=db, clock=clock or SystemClock(), chat=chat,
+                             policy=Policy.from_settings(settings), support=support)
+        background = BackgroundWork()
+        secret = (settings.slack_signing_secret.get_secret_value()
+                  if settings.slack_signing_secret else None)
+        try:
+            app = build_app(ctx, background, client=client, signing_secret=secret,
+                            verify_token=verify_token)
+        except Exception as error:  # bolt raises BoltError on a rejected token
+            raise SettingsError(f"SLACK_BOT_TOKEN was not accepted by Slack: {error}") from None
+        jobs = [Job("outbox", 15, lambda: outbox.deliver_pending(db, chat, ctx.clock))]
+        jobs += ctx.extras.get("jobs", [])
+        return cls(settings, db, ctx, background, app, jobs)
+
+    def start_jobs(self) -> None:
+        self._runner = JobRunner(self.jobs)
+        self._runner.start()
+
+    def close(self) -> None:
+        if self._runner:
+            self._runner.stop()
+        self.background.wait_idle(10)
+        self.background.shutdown()
+        self.db.dispose()

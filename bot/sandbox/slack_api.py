@@ -1,0 +1,444 @@
+"""A local Slack Web API that records every call.
+
+It serves `warroom demo` (whose transcript is read from what it recorded) and the tests
+(which assert on what it recorded). It speaks what slack_sdk sends: JSON bodies for
+`chat.postMessage`/`views.open`, form bodies for most other methods, the raw upload POST
+of `files_upload_v2`, and `response_url` posts. It can be told to fail a method
+(`fail_next`) or to rate-limit it (`ratelimit_next`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+_CHANNEL_NAME = re.compile(r"^[a-z0-9_-]+$")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    auth: str | None = None
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[Any] | None = None
+    user: str | None = None
+    ephemeral_to: str | None = None
+    thread_ts: str | None = None
+    edits: int = 0
+
+
+@dataclass
+class _Failure:
+    error: str
+    times: int
+    retry_after: int | None = None
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    tz: str = "UTC"
+    tz_label: str = "Coordinated Universal Time"
+    tz_offset: int = 0
+    real_name: str | None = None
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    members: list[str] = field(default_factory=list)
+    pins: list[str] = field(default_factory=list)
+    is_im: bool = False
+
+
+class FakeSlackState:
+    """Everything the fake Slack knows, behind one lock (the HTTP server is threaded)."""
+
+    BOT_USER = "UWARROOMBOT"
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.calls: list[Call] = []
+        self.channels: dict[str, Channel] = {}
+        self.messages: list[Message] = []
+        self.users: dict[str, User] = {}
+        self.responses: list[dict[str, Any]] = []
+        self.files: list[dict[str, Any]] = []
+        self.uploads: dict[str, bytes] = {}
+        self.views: list[dict[str, Any]] = []
+        self._failures: dict[str, list[_Failure]] = {}
+        self._ids = itertools.count(1)
+        self._ts = itertools.count(1)
+        self.base_epoch = 1_790_000_000  # message ts values count up from here
+
+    # -- set-up and inspection helpers used by tests and the demo ------------------------
+    def add_user(self, user_id: str, name: str, tz: str = "UTC", tz_offset: int = 0,
+                 tz_label: str | None = None) -> None:
+        with self.lock:
+            self.users[user_id] = User(user_id, name, tz, tz_label or tz, tz_offset)
+
+    def add_channel(self, name: str, members: list[str] | None = None) -> str:
+        with self.lock:
+            channel = Channel(self._new_id("C"), name, list(members or []))
+            self.channels[channel.id] = channel
+            return channel.id
+
+    def fail_next(self, method: str, error: str, times: int = 1) -> None:
+        with self.lock:
+            self._failures.setdefault(method, []).append(_Failure(error, times))
+
+    def ratelimit_next(self, method: str, times: int = 1, retry_after: int = 0) -> None:
+        with self.lock:
+            self._failures.setdefault(method, []).append(
+                _Failure("ratelimited", times, retry_after)
+            )
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self.lock:
+            return [call for call in self.calls if call.method == method]
+
+    def channel_by_name(self, name: str) -> Channel | None:
+        with self.lock:
+            return next((c for c in self.channels.values() if c.name == name), None)
+
+    def messages_in(self, channel_id: str, include_ephemeral: bool = False) -> list[Message]:
+        with self.lock:
+            return [
+                m for m in self.messages
+                if m.channel == channel_id and (include_ephemeral or m.ephemeral_to is None)
+            ]
+
+    def post_user_message(self, channel_id: str, user: str, text: str) -> Message:
+        """A human message in a channel, as the Events API would later report it."""
+        with self.lock:
+            message = Message(channel_id, self._next_ts(), text, user=user)
+            self.messages.append(message)
+            return message
+
+    def message(self, channel_id: str, ts: str) -> Message | None:
+        with self.lock:
+            return next(
+                (m for m in self.messages if m.channel == channel_id and m.ts == ts), None
+            )
+
+    # -- internals ------------------------------------------------------------------------
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08d}"
+
+    def _next_ts(self) -> str:
+        return f"{self.base_epoch + next(self._ts)}.000100"
+
+    def take_failure(self, method: str) -> _Failure | None:
+        with self.lock:
+            queue = self._failures.get(method)
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.times -= 1
+            if failure.times <= 0:
+                queue.pop(0)
+            return failure
+
+
+def _ok(**payload: Any) -> dict[str, Any]:
+    return {"ok": True, **payload}
+
+
+def _err(error: str) -> dict[str, Any]:
+    return {"ok": False, "error": error}
+
+
+def _split_users(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [u for u in str(value or "").split(",") if u]
+
+
+class _Methods:
+    """One function per Web API method, named like the method with '.' -> '_'."""
+
+    def __init__(self, state: FakeSlackState, base_url: Callable[[], str]) -> None:
+        self.s = state
+        self.base_url = base_url
+
+    def auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        return _ok(user_id=FakeSlackState.BOT_USER, bot_id="BWARROOM", team_id="T0WARROOM",
+                   team="warroom", url="https://warroom.slack.com/")
+
+    def conversations_create(self, p: dict[str, Any]) -> dict[str, Any]:
+        name = str(p.get("name", ""))
+        if not name:
+            return _err("invalid_name_required")
+        if len(name) > 80:
+            return _err("invalid_name_maxlength")
+        if not _CHANNEL_NAME.match(name):
+            return _err("invalid_name_specials")
+        if self.s.channel_by_name(name):
+            return _err("name_taken")
+        channel = Channel(self.s._new_id("C"), name, [FakeSlackState.BOT_USER])
+        self.s.channels[channel.id] = channel
+        return _ok(channel={"id": channel.id, "name": name, "is_channel": True})
+
+    def _channel(self, p: dict[str, Any]) -> Channel | None:
+        return self.s.channels.get(str(p.get("channel", "")))
+
+    def conversations_invite(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(p)
+        if channel is None:
+            return _err("channel_not_found")
+        users = _split_users(p.get("users"))
+        new = [u for u in users if u not in channel.members]
+        if not new:
+            return _err("already_in_channel")
+        channel.members.extend(new)
+        return _ok(channel={"id": channel.id, "name": channel.name})
+
+    def conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(p)
+        if channel is None:
+            return _err("channel_not_found")
+        return _ok(channel={"id": channel.id, "name": channel.name})
+
+    def conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(p)
+        if channel is None:
+            return _err("channel_not_found")
+        return _ok(members=list(channel.members), response_metadata={"next_cursor": ""})
+
+    def conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        users = _split_users(p.get("users"))
+        if not users:
+            return _err("users_list_not_supplied")
+        name = "dm-" + "-".join(sorted(users))
+        channel = self.s.channel_by_name(name)
+        if channel is None:
+            channel = Channel(self.s._new_id("D"), name, users, is_im=True)
+            self.s.channels[channel.id] = channel
+        return _ok(channel={"id": channel.id})
+
+    def chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        target = str(p.get("channel", ""))
+        channel = self.s.channels.get(target)
+        if channel is None and target in self.s.users:
+            channel = self.s.channels[self.conversations_open({"users": target})["channel"]["id"]]
+        if channel is None:
+            return _err("channel_not_found")
+        text = str(p.get("text") or "")
+        blocks = p.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if not text and not blocks:
+            return _err("no_text")
+        message = Message(channel.id, self.s._next_ts(), text, blocks,
+                          user=FakeSlackState.BOT_USER, thread_ts=p.get("thread_ts"))
+        self.s.messages.append(message)
+        return _ok(channel=channel.id, ts=message.ts,
+                   message={"text": text, "ts": message.ts, "user": message.user})
+
+    def chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(p)
+        if channel is None:
+            return _err("channel_not_found")
+        blocks = p.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        message = Message(channel.id, self.s._next_ts(), str(p.get("text") or ""), blocks,
+                          user=FakeSlackState.BOT_USER, ephemeral_to=str(p.get("user")))
+        self.s.messages.append(message)
+        return _ok(message_ts=message.ts)
+
+    def chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        message = self.s.message(str(p.get("channel")), str(p.get("ts")))
+        if message is None:
+            return _err("message_not_found")
+        message.text = str(p.get("text") or message.text)
+        blocks = p.get("blocks")
+        message.blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+        message.edits += 1
+        return _ok(channel=message.channel, ts=message.ts)
+
+    def chat_getPermalink(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(p.get("channel")), str(p.get("message_ts"))
+        return _ok(permalink=f"https://warroom.slack.com/archives/{channel}/p{ts.replace('.', '')}")
+
+    def pins_add(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(p)
+        if channel is None:
+            return _err("channel_not_found")
+        ts = str(p.get("timestamp", ""))
+        if self.s.message(channel.id, ts) is None:
+            return _err("message_not_found")
+        if ts in channel.pins:
+            return _err("already_pinned")
+        channel.pins.append(ts)
+        return _ok()
+
+    def users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self.s.users.get(str(p.get("user")))
+        if user is None:
+            return _err("user_not_found")
+        return _ok(user={"id": user.id, "name": user.name, "real_name": user.real_name or user.name,
+                         "tz": user.tz, "tz_label": user.tz_label, "tz_offset": user.tz_offset})
+
+    def views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        view = p.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not p.get("trigger_id"):
+            return _err("invalid_trigger_id")
+        self.s.views.append({"trigger_id": p.get("trigger_id"), "view": view})
+        return _ok(view={"id": self.s._new_id("V"), **(view or {})})
+
+    def files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        file_id = self.s._new_id("F")
+        self.s.files.append({"id": file_id, "filename": p.get("filename"),
+                             "length": p.get("length"), "complete": False})
+        return _ok(upload_url=f"{self.base_url()}upload/{file_id}", file_id=file_id)
+
+    def files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        files = p.get("files")
+        if isinstance(files, str):
+            files = json.loads(files)
+        done = []
+        for item in files or []:
+            record = next((f for f in self.s.files if f["id"] == item.get("id")), None)
+            if record is None:
+                return _err("file_not_found")
+            record.update(complete=True, title=item.get("title"),
+                          channel=p.get("channel_id"), comment=p.get("initial_comment"),
+                          content=self.s.uploads.get(record["id"], b""))
+            done.append({"id": record["id"], "title": item.get("title"),
+                         "name": record["filename"]})
+        return _ok(files=done)
+
+    def reactions_add(self, p: dict[str, Any]) -> dict[str, Any]:
+        return _ok()
+
+
+class FakeSlack:
+    """Runs `_Methods` behind a threaded HTTP server on 127.0.0.1."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.state = FakeSlackState()
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        self._methods = _Methods(self.state, lambda: self.api_url)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"{self.url}response/{name}"
+
+    def start(self) -> FakeSlack:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="fake-slack")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                path = urlparse(self.path).path
+                if path.startswith("/upload/"):
+                    with fake.state.lock:
+                        fake.state.uploads[path.rsplit("/", 1)[1]] = raw
+                    self._send(200, b"OK", "text/plain")
+                    return
+                if path.startswith("/response/"):
+                    with fake.state.lock:
+                        fake.state.responses.append(
+                            {"token": path.rsplit("/", 1)[1], **json.loads(raw or b"{}")}
+                        )
+                    self._send(200, b"ok", "text/plain")
+                    return
+                if not path.startswith("/api/"):
+                    self._send(404, b"not found", "text/plain")
+                    return
+                method = path[len("/api/"):]
+                params = self._params(raw)
+                self._send_json(*fake.dispatch(method, params, self.headers.get("Authorization")))
+
+            def _params(self, raw: bytes) -> dict[str, Any]:
+                ctype = self.headers.get("Content-Type", "")
+                query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+                if "json" in ctype:
+                    return {**query, **json.loads(raw or b"{}")}
+                form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+                return {**query, **form}
+
+            def _send_json(self, status: int, payload: dict[str, Any],
+                           headers: dict[str, str]) -> None:
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _send(self, status: int, body: bytes, ctype: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+    def dispatch(self, method: str, params: dict[str, Any],
+                 auth: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self.state.lock:
+            self.state.calls.append(Call(method, params, auth))
+            if not auth or not auth.startswith("Bearer xox"):
+                return 200, _err("not_authed"), {}
+            failure = self.state.take_failure(method)
+            if failure is not None:
+                if failure.error == "ratelimited":
+                    return 429, _err("ratelimited"), {"Retry-After": str(failure.retry_after or 0)}
+                return 200, _err(failure.error), {}
+            handler = getattr(self._methods, method.replace(".", "_"), None)
+            if handler is None:
+                return 200, _err("unknown_method"), {}
+            return 200, handler(params), {}

@@ -1,0 +1,68 @@
+"""HTTP mode: one WSGI app with `POST /slack/events` and `GET /healthz`, served by
+waitress (multi-threaded, pure Python) rather than bolt's single-threaded dev server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+from bot.runtime import Runtime
+
+EVENTS_PATH = "/slack/events"
+StartResponse = Callable[..., Any]
+
+
+def _reply(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/json"),
+                            ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    slack = SlackRequestHandler(runtime.app, path=EVENTS_PATH)
+
+    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            if runtime.db.ping():
+                return _reply(start_response, "200 OK", {"status": "ok"})
+            return _reply(start_response, "503 Service Unavailable",
+                          {"status": "unavailable", "reason": "database unreachable"})
+        if path == EVENTS_PATH and method == "POST":
+            # bolt raises (500) on a non-integer timestamp; an unsigned request is a 401.
+            timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+            if not timestamp.isdigit() or not environ.get("HTTP_X_SLACK_SIGNATURE"):
+                return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
+            return slack(environ, start_response)
+        return _reply(start_response, "404 Not Found", {"error": "not found"})
+
+    return wsgi
+
+
+class HttpServer:
+    """A waitress server that can run in a thread (tests, demo) or in the foreground."""
+
+    def __init__(self, runtime: Runtime, host: str = "127.0.0.1", port: int = 3000,
+                 threads: int = 16) -> None:
+        self.server = create_server(make_wsgi_app(runtime), host=host, port=port,
+                                    threads=threads, ident="warroom")
+        self.host = host
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)  # type: ignore[union-attr]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def run(self) -> None:
+        self.server.run()
+
+    def close(self) -> None:
+        self.server.close()

@@ -1,0 +1,239 @@
+"""Declaring an incident and moving it through its lifecycle.
+
+`declare` only writes (fast, before Slack is acknowledged); `open_war_room` does the slow,
+outside part afterwards. Each change records its timeline entry in the same transaction
+and queues the channel announcement in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from bot.domain import mrkdwn
+from bot.domain.channel_names import channel_name
+from bot.domain.errors import UsageError, WarroomError
+from bot.domain.incident import Severity, Status, reference
+from bot.domain.permissions import require_commander
+from bot.domain.roster import ParticipantState
+from bot.domain.timeline import EntryKind
+from bot.services import outbox
+from bot.services.context import ServiceContext
+from bot.services.ports import ChatError
+from bot.services.summary import summary_text
+from bot.store import repo
+from bot.store.models import Incident, Participant, ParticipantTransition
+
+log = logging.getLogger(__name__)
+
+MAX_TITLE = 300
+MAX_CHANNEL_ATTEMPTS = 20
+
+
+@dataclass
+class WarRoomReport:
+    """What `open_war_room` managed and what it could not, to tell the declarer."""
+
+    channel_id: str | None = None
+    channel_name: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def validate_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise UsageError("Give the incident a title: `/incident declare [sev1|sev2|sev3|sev4] <title>`")
+    if len(title) > MAX_TITLE:
+        raise UsageError(f"The title is {len(title)} characters; keep it to {MAX_TITLE}.")
+    return title
+
+
+def declare(ctx: ServiceContext, *, declarer: str, title: str, severity: Severity,
+            drill: bool = False) -> Incident:
+    title = validate_title(title)
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        incident = Incident(
+            title=title, severity=severity.value, status=Status.INVESTIGATING.value,
+            is_drill=drill, declared_by=declarer, commander_id=declarer, declared_at=now,
+        )
+        session.add(incident)
+        session.flush()
+        add_participant(session, incident, declarer, by_user=declarer, at=now,
+                        reason="declared the incident")
+        what = "Drill declared" if drill else "Incident declared"
+        repo.add_timeline_entry(
+            session, incident, kind=EntryKind.DECLARED, author_id=declarer,
+            text=f"{what}: {reference(incident.number)} {title} ({severity.label}); "
+                 f"commander <@{declarer}>",
+            occurred_at=now, recorded_at=now,
+            data={"severity": severity.value, "drill": drill},
+        )
+        return incident
+
+
+def add_participant(session: Session, incident: Incident, user_id: str, *, by_user: str | None,
+                    at, reason: str | None) -> Participant:
+    person = Participant(
+        incident_number=incident.number, user_id=user_id, state=ParticipantState.NEEDED.value,
+        joined_at=at, needed_since=at, needed_seconds=0, last_active_at=at,
+    )
+    session.add(person)
+    session.flush()
+    session.add(ParticipantTransition(
+        participant_id=person.id, from_state=None, to_state=ParticipantState.NEEDED.value,
+        at=at, by_user=by_user, reason=reason,
+    ))
+    return person
+
+
+def open_war_room(ctx: ServiceContext, number: int) -> WarRoomReport:
+    """Create the channel, invite the declarer, post and pin the summary.
+
+    The incident is already stored; every failure here is reported, never raised past the
+    caller, and what worked is kept.
+    """
+    report = WarRoomReport()
+    with ctx.db.transaction() as session:
+        incident = repo.incident_by_number(session, number)
+        title, drill, declarer = incident.title, incident.is_drill, incident.declared_by
+
+    created = None
+    for attempt in range(1, MAX_CHANNEL_ATTEMPTS + 1):
+        name = channel_name(ctx.policy.channel_prefix, number, title, drill=drill,
+                            attempt=attempt)
+        try:
+            created = ctx.chat.create_channel(name)
+            break
+        except ChatError as error:
+            if error.code == "name_taken":
+                continue
+            report.problems.append(f"the channel could not be created (Slack said `{error.code}`)")
+            return report
+    if created is None:
+        report.problems.append("no free channel name was found")
+        return report
+
+    report.channel_id, report.channel_name = created.id, created.name
+    with ctx.db.transaction() as session:
+        incident = repo.incident_by_number(session, number, for_update=True)
+        incident.channel_id, incident.channel_name = created.id, created.name
+        text = summary_text(incident)
+
+    try:
+        ctx.chat.invite(created.id, [declarer])
+    except ChatError as error:
+        if error.code != "already_in_channel":
+            report.problems.append(f"you could not be invited (Slack said `{error.code}`)")
+    try:
+        ts = ctx.chat.post(created.id, text)
+    except ChatError as error:
+        report.problems.append(f"the summary could not be posted (Slack said `{error.code}`)")
+        return report
+    with ctx.db.transaction() as session:
+        repo.incident_by_number(session, number, for_update=True).summary_message_ts = ts
+    try:
+        ctx.chat.pin(created.id, ts)
+    except ChatError as error:
+        report.problems.append(f"the summary could not be pinned (Slack said `{error.code}`)")
+    return report
+
+
+def refresh_summary(ctx: ServiceContext, number: int) -> None:
+    """Edit the pinned summary to match the stored state."""
+    with ctx.db.transaction() as session:
+        incident = repo.incident_by_number(session, number)
+        channel, ts, text = incident.channel_id, incident.summary_message_ts, summary_text(incident)
+    if channel and ts:
+        try:
+            ctx.chat.update(channel, ts, text)
+        except ChatError as error:
+            log.warning("could not refresh the summary of %s: %s", reference(number), error.code)
+
+
+@dataclass
+class Change:
+    """A stored change and the announcement queued for the channel."""
+
+    incident_number: int
+    outbox_ids: list[int]
+    message: str
+
+
+def _announce(ctx: ServiceContext, session: Session, incident: Incident, text: str) -> list[int]:
+    if not incident.channel_id:
+        return []
+    queued = outbox.enqueue(session, channel=incident.channel_id, text=text,
+                            incident_number=incident.number, clock=ctx.clock)
+    return [queued.id]
+
+
+def set_status(ctx: ServiceContext, *, channel_id: str, user: str, status: Status) -> Change:
+    if status is Status.RESOLVED:
+        return resolve(ctx, channel_id=channel_id, user=user, summary=None)
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        incident = repo.incident_by_channel(session, channel_id, for_update=True, command="status")
+        old = incident.status
+        if old == status.value:
+            raise WarroomError(f"{reference(incident.number)} is already `{old}`.")
+        if old == Status.RESOLVED.value:
+            raise WarroomError(
+                f"{reference(incident.number)} is resolved. Declare a new incident if it is back."
+            )
+        incident.status = status.value
+        text = f"Status: {old} → {status.value} (by <@{user}>)"
+        repo.add_timeline_entry(session, incident, kind=EntryKind.STATUS, text=text,
+                                author_id=user, occurred_at=now, recorded_at=now,
+                                data={"old": old, "new": status.value})
+        ids = _announce(ctx, session, incident, f":traffic_light: {text}")
+        return Change(incident.number, ids, f"Status is now `{status.value}`.")
+
+
+def set_severity(ctx: ServiceContext, *, channel_id: str, user: str,
+                 severity: Severity) -> Change:
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        incident = repo.incident_by_channel(session, channel_id, for_update=True,
+                                            command="severity")
+        require_commander(user, incident.commander_id, ctx.policy.admins, "severity")
+        old = incident.severity
+        if old == severity.value:
+            raise WarroomError(f"{reference(incident.number)} is already {severity.label}.")
+        incident.severity = severity.value
+        text = f"Severity: {Severity(old).label} → {severity.label} (by <@{user}>)"
+        repo.add_timeline_entry(session, incident, kind=EntryKind.SEVERITY, text=text,
+                                author_id=user, occurred_at=now, recorded_at=now,
+                                data={"old": old, "new": severity.value})
+        ids = _announce(ctx, session, incident, f":rotating_light: {text}")
+        return Change(incident.number, ids, f"Severity is now {severity.label}.")
+
+
+def resolve(ctx: ServiceContext, *, channel_id: str, user: str, summary: str | None) -> Change:
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        incident = repo.incident_by_channel(session, channel_id, for_update=True,
+                                            command="resolve")
+        require_commander(user, incident.commander_id, ctx.policy.admins, "resolve")
+        if incident.status == Status.RESOLVED.value:
+            raise WarroomError(f"{reference(incident.number)} is already resolved.")
+        if summary is not None and len(summary) > 3000:
+            raise UsageError("Keep the resolution summary to 3,000 characters.")
+        old = incident.status
+        incident.status = Status.RESOLVED.value
+        incident.resolved_at = now
+        if summary:
+            incident.summary = summary
+        text = f"Resolved by <@{user}>" + (f": {summary}" if summary else "")
+        repo.add_timeline_entry(session, incident, kind=EntryKind.RESOLVED, text=text,
+                                author_id=user, occurred_at=now, recorded_at=now,
+                                data={"old": old, "new": Status.RESOLVED.value})
+        announcement = (
+            f":white_check_mark: {reference(incident.number)} resolved by <@{user}>"
+            + (f": {mrkdwn.escape(summary)}" if summary else ".")
+            + "\nExport the postmortem with `/incident postmortem [md|json|html]`."
+        )
+        ids = _announce(ctx, session, incident, announcement)
+        return Change(incident.number, ids, f"{reference(incident.number)} is resolved.")

@@ -1,0 +1,43 @@
+"""The pinned summary of an incident, as Slack mrkdwn. Titles are escaped: they are user
+text."""
+
+from __future__ import annotations
+
+from bot.domain import mrkdwn
+from bot.domain.incident import Severity, reference
+from bot.store.models import Incident
+
+_PLAN_TEXT = {
+    None: "checking…",
+    "not_configured": "AWS is not configured for this bot, so the support plan is unknown.",
+}
+
+
+def support_line(incident: Incident) -> str:
+    if incident.support_plan in _PLAN_TEXT:
+        return _PLAN_TEXT[incident.support_plan]
+    return incident.support_plan_detail or incident.support_plan or "unknown"
+
+
+def summary_text(incident: Incident) -> str:
+    drill = " :test_tube: *DRILL*" if incident.is_drill else ""
+    severity = Severity(incident.severity).label
+    lines = [
+        f":rotating_light: *{reference(incident.number)}: {mrkdwn.escape(incident.title)}*{drill}",
+        f"*Severity:* {severity}    *Status:* {incident.status}",
+        f"*Commander:* {mrkdwn.user(incident.commander_id)}"
+        + (f"    *Scribe:* {mrkdwn.user(incident.scribe_id)}" if incident.scribe_id else "")
+        + (f"    *Comms:* {mrkdwn.user(incident.comms_id)}" if incident.comms_id else ""),
+        f"*Declared:* <!date^{int(incident.declared_at.timestamp())}^"
+        f"{{date_short_pretty}} {{time}}|{incident.declared_at:%Y-%m-%d %H:%M} UTC>",
+        f"*AWS support plan:* {support_line(incident)}",
+    ]
+    if incident.resolved_at is not None:
+        lines.append(
+            f"*Resolved:* <!date^{int(incident.resolved_at.timestamp())}^"
+            f"{{date_short_pretty}} {{time}}|{incident.resolved_at:%Y-%m-%d %H:%M} UTC>"
+        )
+    if incident.summary:
+        lines.append(f"*Summary:* {mrkdwn.escape(incident.summary)}")
+    lines.append("Type `/incident help` for what you can do here.")
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""Builds the bolt App. Nothing happens at import time: the App is made by `build_app`
+when a process starts, after its settings and its Slack endpoint are known."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot.background import BackgroundWork
+from bot.domain.errors import WarroomError
+from bot.services.context import ServiceContext
+from bot.slack import modals
+from bot.slack.commands.lifecycle import finish_declaration
+from bot.slack.commands.registry import Registry
+from bot.slack.dispatch import guarded, make_command_listener
+from bot.slack.events import make_dedupe_middleware
+from bot.slack.features import feature_modules
+from bot.slack.ids import CallbackId
+from bot.slack.responder import Responder
+
+log = logging.getLogger(__name__)
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    for module in feature_modules():
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(registry)
+    return registry
+
+
+def build_app(ctx: ServiceContext, background: BackgroundWork, *, client: Any,
+              signing_secret: str | None, verify_token: bool = True) -> App:
+    """`process_before_response=True`: the listener acks within a few milliseconds and the
+    rest runs on `background`, which also works on FaaS-like hosts and in Socket Mode."""
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        request_verification_enabled=signing_secret is not None,
+        token_verification_enabled=verify_token,
+        process_before_response=True,
+        logger=logging.getLogger("warroom.bolt"),
+    )
+    registry = build_registry()
+    app.middleware(make_dedupe_middleware(ctx))
+    app.command("/incident")(make_command_listener(ctx, registry, background))
+    _register_declare_modal(app, ctx, background)
+    for module in feature_modules():
+        listeners = getattr(module, "register_listeners", None)
+        if listeners is not None:
+            listeners(app, ctx, background)
+    return app
+
+
+def _register_declare_modal(app: App, ctx: ServiceContext, background: BackgroundWork) -> None:
+    from bot.services import incidents
+
+    @app.view(str(CallbackId.DECLARE_MODAL))
+    def on_declare_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = str(body["user"]["id"])
+        try:
+            title, severity, drill = modals.read_declare_submission(view["state"]["values"])
+            incident = incidents.declare(ctx, declarer=user, title=title, severity=severity,
+                                         drill=drill)
+        except WarroomError as error:
+            ack(response_action="errors",
+                errors={"declare_title": error.user_message[:150]})
+            return
+        ack()
+        metadata = modals.DeclareModalMetadata.load(view.get("private_metadata"))
+        responder = Responder(ctx.chat, user=user, channel=metadata.channel_id, response_url=None)
+        number = incident.number
+        background.submit(
+            guarded(lambda r: finish_declaration(ctx, number, r), responder)
+        )

@@ -1,0 +1,26 @@
+"""Every Slack id the bot builds and handles, named once (views, actions, callbacks)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class CallbackId(enum.StrEnum):
+    DECLARE_MODAL = "declare_modal"
+    ADD_TO_TIMELINE = "add_to_timeline"
+
+
+class BlockId(enum.StrEnum):
+    DECLARE_TITLE = "declare_title"
+    DECLARE_SEVERITY = "declare_severity"
+    DECLARE_DRILL = "declare_drill"
+
+
+class ActionId(enum.StrEnum):
+    DECLARE_TITLE = "title"
+    DECLARE_SEVERITY = "severity"
+    DECLARE_DRILL = "drill"
+    RUNBOOK_TICK = "runbook_tick"
+    NUDGE_RELEASE = "nudge_release_to_standby"
+    NUDGE_KEEP = "nudge_keep"
+    POSTMORTEM_EXPORT = "postmortem_export"
