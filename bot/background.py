@@ -44,4 +44,6 @@ class BackgroundWork:
             return self._lock.wait_for(lambda: not self._pending, timeout=timeout)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=False)
+        """Work not yet started is dropped: posts it owed are in the outbox and retried by
+        whichever replica runs next."""
+        self._pool.shutdown(wait=True, cancel_futures=True)

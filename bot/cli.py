@@ -19,6 +19,7 @@ def _setup_logging() -> None:
     # slack_sdk logs request bodies at DEBUG; keep it above that so tokens never reach logs.
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -28,16 +29,21 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Runtime.build(settings)
     server = HttpServer(runtime, host=args.host, port=args.port, threads=args.threads)
     runtime.start_jobs()
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     log.info("warroom serving on http://%s:%s (POST /slack/events, GET /healthz)",
              args.host, server.port)
     try:
         server.run()
-    except (KeyboardInterrupt, OSError):
+    except KeyboardInterrupt:
         pass
     finally:
+        server.close()
         runtime.close()
     return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds `server.run()` into the clean shutdown in `finally`
 
 
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:

@@ -38,11 +38,15 @@ def make_settings(database_url: str, slack: FakeSlack, **overrides: Any) -> Sett
 
 class BotHarness:
     def __init__(self, database_url: str, *, clock: FixedClock | None = None,
-                 support: Any = None, settings: dict[str, Any] | None = None) -> None:
-        self.slack = FakeSlack().start()
+                 support: Any = None, settings: dict[str, Any] | None = None,
+                 slack: FakeSlack | None = None) -> None:
+        self._owns_slack = slack is None
+        self.slack = slack or FakeSlack().start()
         self.slack.state.add_user(COMMANDER, "ada", tz="America/Los_Angeles",
                                   tz_offset=-7 * 3600, tz_label="Pacific Daylight Time")
-        self.general = self.slack.state.add_channel("general", [COMMANDER])
+        general = self.slack.state.channel_by_name("general")
+        self.general = general.id if general else self.slack.state.add_channel(
+            "general", [COMMANDER])
         self.clock = clock or FixedClock(datetime.now(UTC).replace(microsecond=0))
         self.settings = make_settings(database_url, self.slack, **(settings or {}))
         self.runtime = Runtime.build(self.settings, clock=self.clock, support=support)
@@ -94,4 +98,5 @@ class BotHarness:
     def close(self) -> None:
         self.server.close()
         self.runtime.close()
-        self.slack.stop()
+        if self._owns_slack:
+            self.slack.stop()

@@ -14,8 +14,9 @@ def slug(title: str) -> str:
     return words or "incident"
 
 
-def channel_name(prefix: str, number: int, title: str, *, drill: bool = False,
-                 attempt: int = 1) -> str:
+def channel_name(
+    prefix: str, number: int, title: str, *, drill: bool = False, attempt: int = 1
+) -> str:
     """`inc-7-production-environment-deleted`; attempt 2 and on add `-2`, `-3`... so a
     taken name (an archived channel of that name, say) still yields a free one."""
     head = f"{prefix}-{number}-" + ("drill-" if drill else "")

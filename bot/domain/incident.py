@@ -43,8 +43,7 @@ class Status(enum.StrEnum):
             return cls(text.strip().lower())
         except ValueError:
             raise UsageError(
-                f"`{text}` is not a status. Use one of: "
-                + ", ".join(s.value for s in cls) + "."
+                f"`{text}` is not a status. Use one of: " + ", ".join(s.value for s in cls) + "."
             ) from None
 
 

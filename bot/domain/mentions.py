@@ -27,7 +27,7 @@ def split_leading_user(text: str, usage: str) -> tuple[str, str]:
         raise UsageError(
             f"`{first}` is not a Slack user. Mention the person with @, like this: `{usage}`"
         )
-    return match.group(1), text[match.end():].strip()
+    return match.group(1), text[match.end() :].strip()
 
 
 def parse_users(text: str, usage: str) -> list[str]:

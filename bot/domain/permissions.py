@@ -16,8 +16,9 @@ def is_commander_or_admin(user_id: str, commander_id: str, admins: Collection[st
     return user_id == commander_id or user_id in admins
 
 
-def require_commander(user_id: str, commander_id: str, admins: Collection[str],
-                      action: str) -> None:
+def require_commander(
+    user_id: str, commander_id: str, admins: Collection[str], action: str
+) -> None:
     if not is_commander_or_admin(user_id, commander_id, admins):
         raise NotPermitted(
             f"Only the incident commander (<@{commander_id}>) or a warroom admin may "

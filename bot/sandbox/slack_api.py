@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -86,6 +87,7 @@ class FakeSlackState:
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self.base_epoch = 1_790_000_000  # message ts values count up from here
+        self.latency_seconds = 0.0  # a slow Slack, for benchmarks: every call waits this long
 
     # -- set-up and inspection helpers used by tests and the demo ------------------------
     def add_user(self, user_id: str, name: str, tz: str = "UTC", tz_offset: int = 0,
@@ -429,6 +431,8 @@ class FakeSlack:
 
     def dispatch(self, method: str, params: dict[str, Any],
                  auth: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if self.state.latency_seconds:
+            time.sleep(self.state.latency_seconds)
         with self.state.lock:
             self.state.calls.append(Call(method, params, auth))
             if not auth or not auth.startswith("Bearer xox"):

@@ -1,0 +1,1 @@
+"""boto3 adapters: the only place warroom talks to AWS. Services see them through ports."""

@@ -1,0 +1,223 @@
+"""The BC/DR readiness report: what was checked, what failed, what could not be checked.
+
+"If you don't test your BC/DR plan, you don't have a BC/DR plan." The audit answers, per
+resource, the questions that mattered the day production was deleted: can AWS Support be
+reached at production-down severity, can a table be restored to a minute ago, can a stack
+be deleted by accident, is a stack stuck, is anything backed up at all.
+
+Three outcomes, not two: an audit that could not look (an IAM action denied, a service
+unreachable) has not shown the account is ready, so UNKNOWN never counts as a pass.
+
+Exit codes (`warroom readiness`): 0 every check passed; 1 at least one check failed;
+2 nothing failed but at least one check could not be run. A failure wins over an unknown,
+so 1 always means "the account has a gap"; 2 means "give the auditor more permissions".
+
+Pure: no AWS here. Renderers are for a terminal, for machines (JSON) and for Slack.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain.clock import ensure_utc
+
+EXIT_READY = 0
+EXIT_NOT_READY = 1
+EXIT_COULD_NOT_CHECK = 2
+
+# How many problems a Slack message lists before it points to the full report.
+MRKDWN_MAX_PROBLEMS = 30
+
+
+class Outcome(enum.StrEnum):
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
+    FAIL = "fail"
+    UNKNOWN = "unknown"  # could not check; `detail` says why (e.g. the IAM action denied)
+
+
+class Check(enum.StrEnum):
+    """The names of the checks, as they appear in every rendering."""
+
+    SUPPORT_PLAN = "support.plan"
+    DYNAMODB_PITR = "dynamodb.point_in_time_recovery"
+    DYNAMODB_DELETION_PROTECTION = "dynamodb.deletion_protection"
+    STACK_TERMINATION_PROTECTION = "cloudformation.termination_protection"
+    STACK_STATE = "cloudformation.stack_state"
+    STACK_DATA_ON_DELETE = "cloudformation.data_on_delete"
+    BACKUP_PLANS = "backup.plans"
+    AMPLIFY_BACKEND_STACK = "amplify.backend_stack"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check on one resource (or on the account, when `resource` is None)."""
+
+    name: str
+    outcome: Outcome
+    detail: str
+    resource: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadinessReport:
+    results: tuple[CheckResult, ...]
+    checked_at: datetime
+    region: str | None = None
+    counts: Counter[Outcome] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "results", tuple(self.results))
+        object.__setattr__(self, "checked_at", ensure_utc(self.checked_at))
+        object.__setattr__(self, "counts", Counter(r.outcome for r in self.results))
+
+    @property
+    def passed(self) -> bool:
+        """True only when there were checks and every one passed."""
+        return bool(self.results) and self.counts[Outcome.PASS] == len(self.results)
+
+    @property
+    def exit_code(self) -> int:
+        if self.counts[Outcome.FAIL]:
+            return EXIT_NOT_READY
+        if self.counts[Outcome.UNKNOWN] or not self.results:
+            return EXIT_COULD_NOT_CHECK
+        return EXIT_READY
+
+    @property
+    def problems(self) -> list[CheckResult]:
+        """Failures first, then what could not be checked, in check order."""
+        return [r for r in self.results if r.outcome is Outcome.FAIL] + [
+            r for r in self.results if r.outcome is Outcome.UNKNOWN
+        ]
+
+    def summary(self) -> str:
+        verdict = {
+            EXIT_READY: "Ready",
+            EXIT_NOT_READY: "Not ready",
+            EXIT_COULD_NOT_CHECK: "Not shown ready",
+        }[self.exit_code]
+        return (
+            f"{verdict}: {self.counts[Outcome.FAIL]} failed, "
+            f"{self.counts[Outcome.UNKNOWN]} could not be checked, "
+            f"{self.counts[Outcome.PASS]} passed."
+        )
+
+
+_TABLE_LABEL = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.UNKNOWN: "UNKNOWN"}
+_ORDER = {Outcome.FAIL: 0, Outcome.UNKNOWN: 1, Outcome.PASS: 2}
+
+
+def render_table(report: ReadinessReport) -> str:
+    """A plain-text table for a terminal: problems first, then passes, then a verdict."""
+    rows = [
+        (
+            _TABLE_LABEL[r.outcome],
+            _printable(r.name),
+            _printable(r.resource or "-"),
+            _printable(r.detail),
+        )
+        for r in sorted(report.results, key=lambda r: _ORDER[r.outcome])
+    ]
+    header = ("RESULT", "CHECK", "RESOURCE", "DETAIL")
+    widths = [
+        max(len(header[i]), *(min(len(row[i]), 48) for row in rows)) if rows else len(header[i])
+        for i in range(3)
+    ]
+    lines = [_heading(report), ""]
+    for row in [header, *rows]:
+        cells = [row[i].ljust(widths[i]) for i in range(3)]
+        lines.append("  ".join([*cells, row[3]]).rstrip())
+    if not rows:
+        lines.append("(no checks ran)")
+    lines += ["", f"{report.summary()} Exit code {report.exit_code}."]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: ReadinessReport) -> str:
+    """Stable JSON for scripts and dashboards; outcomes are `pass`, `fail`, `unknown`."""
+    document = {
+        "checked_at": report.checked_at.isoformat(),
+        "region": report.region,
+        "passed": report.passed,
+        "exit_code": report.exit_code,
+        "counts": {outcome.value: report.counts[outcome] for outcome in Outcome},
+        "results": [
+            {
+                "name": r.name,
+                "outcome": r.outcome.value,
+                "resource": r.resource,
+                "detail": r.detail,
+            }
+            for r in report.results
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+_EMOJI = {
+    Outcome.PASS: ":white_check_mark:",
+    Outcome.FAIL: ":x:",
+    Outcome.UNKNOWN: ":grey_question:",
+}
+
+
+def render_mrkdwn(report: ReadinessReport) -> str:
+    """Slack mrkdwn: every problem (up to a cap), passes counted per check.
+
+    Resource names and details carry text from AWS, so `&`, `<` and `>` are escaped: a
+    name can never turn into a mention, a link or a broadcast.
+    """
+    checked = int(report.checked_at.timestamp())
+    fallback = report.checked_at.strftime("%Y-%m-%d %H:%M UTC")
+    region = f" in `{_escape(report.region)}`" if report.region else ""
+    if report.passed:
+        verdict = _EMOJI[Outcome.PASS]
+    elif report.counts[Outcome.FAIL]:
+        verdict = _EMOJI[Outcome.FAIL]
+    else:
+        verdict = _EMOJI[Outcome.UNKNOWN]
+    lines = [
+        f"*BC/DR readiness*{region}, checked "
+        f"<!date^{checked}^{{date_short_pretty}} {{time}}|{fallback}>",
+        f"{verdict} *{_escape(report.summary())}*",
+    ]
+    problems = report.problems
+    for result in problems[:MRKDWN_MAX_PROBLEMS]:
+        resource = f" `{_code(result.resource)}`" if result.resource else ""
+        lines.append(
+            f"{_EMOJI[result.outcome]} *{_escape(result.name)}*{resource}: {_escape(result.detail)}"
+        )
+    if len(problems) > MRKDWN_MAX_PROBLEMS:
+        lines.append(
+            f"…and {len(problems) - MRKDWN_MAX_PROBLEMS} more. "
+            "Run `warroom readiness` for the full report."
+        )
+    passes = Counter(r.name for r in report.results if r.outcome is Outcome.PASS)
+    if passes:
+        counted = ", ".join(f"{_escape(name)} ({count})" for name, count in passes.items())
+        lines.append(f"{_EMOJI[Outcome.PASS]} Passed: {counted}")
+    return "\n".join(lines)
+
+
+def _heading(report: ReadinessReport) -> str:
+    region = f" for {_printable(report.region)}" if report.region else ""
+    when = report.checked_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"BC/DR readiness{region}, checked {when}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str) -> str:
+    """Text to sit inside Slack inline code: escaped, and no backtick to end it early."""
+    return _escape(text.replace("`", "'"))
+
+
+def _printable(text: str) -> str:
+    """One line, no control characters: AWS text must not move a terminal's cursor."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)

@@ -1,0 +1,83 @@
+"""Assemble a complete `Postmortem` from its facts.
+
+The store hands over what it knows (struck timeline entries already left out); this module
+adds what follows from it (the timeline's order, metrics, key times, review notes), so the
+derived parts are computed in one place and can never disagree with the facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+
+from bot.domain.blame import find_blame
+from bot.export.metrics import compute_key_times, compute_metrics
+from bot.export.model import (
+    Followup,
+    IncidentFacts,
+    Participant,
+    Postmortem,
+    ReviewNote,
+    RunbookStep,
+    SupportFacts,
+    TimelineEntry,
+)
+
+
+def build_postmortem(
+    *,
+    incident: IncidentFacts,
+    timeline: Iterable[TimelineEntry],
+    participants: Iterable[Participant],
+    support: SupportFacts | None = None,
+    followups: Iterable[Followup] = (),
+    runbook_steps: Iterable[RunbookStep] = (),
+    team_timezones: Sequence[str] = (),
+    generated_at: datetime | None = None,
+) -> Postmortem:
+    """A postmortem whose timeline is oldest first and whose derived parts are filled in.
+
+    The timeline is ordered by when things happened, not when they were typed; entries that
+    happened at the same instant keep the order they were recorded in.
+    """
+    ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at))
+    people = list(participants)
+    support = support if support is not None else SupportFacts()
+    actions = list(followups)
+    return Postmortem(
+        incident=incident,
+        timeline=ordered,
+        participants=people,
+        support=support,
+        metrics=compute_metrics(
+            incident=incident, timeline=ordered, participants=people, support=support
+        ),
+        followups=actions,
+        key_times=compute_key_times(incident=incident, timeline=ordered, support=support),
+        runbook_steps=list(runbook_steps),
+        review_notes=review_notes(incident, ordered, actions),
+        team_timezones=list(team_timezones),
+        generated_at=generated_at,
+    )
+
+
+def review_notes(
+    incident: IncidentFacts, timeline: Sequence[TimelineEntry], followups: Sequence[Followup]
+) -> list[ReviewNote]:
+    """Sentences anywhere in the postmortem's text that blame a person."""
+    return [
+        ReviewNote(source=n.source, sentence=n.sentence, phrase=n.phrase, person=n.person)
+        for n in find_blame(_texts(incident, timeline, followups))
+    ]
+
+
+def _texts(
+    incident: IncidentFacts, timeline: Sequence[TimelineEntry], followups: Sequence[Followup]
+) -> Iterator[tuple[str, str]]:
+    yield "title", incident.title
+    if incident.summary:
+        yield "summary", incident.summary
+    for number, entry in enumerate(timeline, start=1):
+        yield f"timeline {number}", entry.text
+    for number, followup in enumerate(followups, start=1):
+        yield f"follow-up {number}", followup.text

@@ -1,0 +1,79 @@
+"""User text on its way into a document: Slack markup decoded, then made inert for Markdown.
+
+Everything a responder typed (titles, timeline entries, follow-ups, reasons) is untrusted.
+HTML gets Jinja2's autoescape; Markdown has no such thing, so `escape_md` backslash-escapes
+every character that could start a link, image, heading, table cell, emphasis, code span or
+raw HTML, and the Markdown template applies it to every value by default (see render.py).
+Nothing here changes what was said: JSON keeps the text exactly as stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Slack's wire format, recognised only in the shapes Slack produces, so that anything else in
+# angle brackets (`<b>`, `<script>`) stays exactly as typed: <@U123>, <@U123|name>,
+# <#C123|name>, <!here>, <!subteam^S1|@team>, <!date^...|fallback>, <https://x|label>.
+_SLACK_TOKEN = re.compile(
+    r"<(?:(@)([UW][A-Z0-9]+)|(#)(C[A-Z0-9]+)|(!)([a-z]+(?:\^[^<>|]*)?)"
+    r"|((?:https?|mailto):[^<>|\s]+))(?:\|([^<>]*))?>"
+)
+
+
+class MdSafe(str):
+    """Markdown written by warroom itself (not user text): the template leaves it as is."""
+
+    __slots__ = ()
+
+
+def slack_to_plain(text: str) -> str:
+    """Read Slack markup the way Slack shows it: `<@U1|dana>` is `@dana`, `<!here>` `@here`.
+
+    Slack's `&lt;`/`&gt;`/`&amp;` are left alone: turning them back into characters belongs
+    to the Slack edge, when text is stored, not to every renderer.
+    """
+
+    def token(match: re.Match[str]) -> str:
+        at, user, hash_, channel, bang, special, url, label = match.groups()
+        if at:
+            return "@" + (label or user)
+        if hash_:
+            return "#" + (label or channel)
+        if bang:
+            return label or "@" + special.split("^", 1)[0]
+        if label and label != url:
+            return f"{label} ({url})"
+        return url
+
+    return _SLACK_TOKEN.sub(token, text)
+
+
+# Characters that mean something to CommonMark/GFM anywhere in a line. `&` is included so an
+# entity like `&lt;` stays the four characters the user typed.
+_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|~!&])")
+# Characters that mean something only at the start of a line: list markers, setext
+# underlines, ordered-list numbers (`)` is already escaped above).
+_LINE_START_MARKER = re.compile(r"^([-+=])")
+_LINE_START_NUMBER = re.compile(r"^(\d{1,9})\.(?=\s|$)")
+
+
+def escape_md(text: str) -> MdSafe:
+    """One line of inert Markdown: newlines fold to spaces, so a table row cannot break."""
+    line = " ".join(text.split())
+    return MdSafe(_escape_line(line))
+
+
+def escape_md_block(text: str) -> MdSafe:
+    """Several lines of inert Markdown, each kept as a line (hard breaks), paragraphs kept."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    rendered = []
+    for paragraph in paragraphs:
+        lines = [_escape_line(" ".join(line.split())) for line in paragraph.splitlines()]
+        rendered.append("  \n".join(line for line in lines if line))
+    return MdSafe("\n\n".join(p for p in rendered if p))
+
+
+def _escape_line(line: str) -> str:
+    escaped = _INLINE_SPECIAL.sub(r"\\\1", line)
+    escaped = _LINE_START_NUMBER.sub(r"\1\\.", escaped)
+    return _LINE_START_MARKER.sub(r"\\\1", escaped)
