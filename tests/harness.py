@@ -1,71 +1,38 @@
 """Drives a real bot over HTTP, as Slack would, against the fake Slack Web API.
 
-`BotHarness` starts the bolt app behind the same WSGI server `warroom serve` uses, signs
-requests with the signing secret, and waits for after-acknowledgement work with
-`settle()` (no sleeps).
+`BotHarness` is the sandbox's `LocalBot` (the bolt app behind the same WSGI server
+`warroom serve` uses, requests signed with the signing secret) plus test conveniences;
+`settle()` waits for after-acknowledgement work (no sleeps).
 """
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, datetime
 from typing import Any
 
-from bot.config import Settings
 from bot.domain.clock import FixedClock
-from bot.runtime import Runtime
 from bot.sandbox.slack_api import FakeSlack, Message
-from bot.sandbox.slack_requests import HttpReply, SlackRequests
-from bot.server import HttpServer
+from bot.sandbox.slack_requests import HttpReply
+from bot.sandbox.world import LOCAL_BOT_TOKEN, LOCAL_SIGNING_SECRET, LocalBot
 
-SIGNING_SECRET = "test-signing-secret-0123456789abcdef"  # noqa: S105 - a test fixture
-BOT_TOKEN = "xoxb-test-token"  # noqa: S105
+SIGNING_SECRET = LOCAL_SIGNING_SECRET
+BOT_TOKEN = LOCAL_BOT_TOKEN
 COMMANDER = "U0CMDR"
-GENERAL = "C0GENERAL"
+TEAM_ZONES = "America/Los_Angeles,Africa/Nairobi,Africa/Lusaka,Africa/Accra"
 
 
-def make_settings(database_url: str, slack: FakeSlack, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_url": slack.api_url,
-        "database_url": database_url,
-        "warroom_team_timezones": "America/Los_Angeles,Africa/Nairobi,Africa/Lusaka,Africa/Accra",
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-class BotHarness:
+class BotHarness(LocalBot):
     def __init__(self, database_url: str, *, clock: FixedClock | None = None,
                  support: Any = None, settings: dict[str, Any] | None = None,
                  slack: FakeSlack | None = None) -> None:
-        self._owns_slack = slack is None
-        self.slack = slack or FakeSlack().start()
-        self.slack.state.add_user(COMMANDER, "ada", tz="America/Los_Angeles",
-                                  tz_offset=-7 * 3600, tz_label="Pacific Daylight Time")
+        settings = {"warroom_team_timezones": TEAM_ZONES, **(settings or {})}
+        super().__init__(database_url, clock=clock, support=support, settings=settings,
+                         slack=slack)
+        if COMMANDER not in self.slack.state.users:
+            self.slack.state.add_user(COMMANDER, "ada", tz="America/Los_Angeles",
+                                      tz_offset=-7 * 3600, tz_label="Pacific Daylight Time")
         general = self.slack.state.channel_by_name("general")
         self.general = general.id if general else self.slack.state.add_channel(
             "general", [COMMANDER])
-        self.clock = clock or FixedClock(datetime.now(UTC).replace(microsecond=0))
-        self.settings = make_settings(database_url, self.slack, **(settings or {}))
-        self.runtime = Runtime.build(self.settings, clock=self.clock, support=support)
-        self.server = HttpServer(self.runtime, host="127.0.0.1", port=0, threads=8)
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
-        self._thread.start()
-        self.requests = SlackRequests(f"{self.server.url}/slack/events", SIGNING_SECRET,
-                                      response_url=self.slack.response_url)
-
-    @property
-    def ctx(self) -> Any:
-        return self.runtime.ctx
-
-    @property
-    def db(self) -> Any:
-        return self.runtime.db
-
-    def settle(self) -> None:
-        assert self.runtime.background.wait_idle(30), "after-ack work did not finish"
 
     def command(self, text: str, *, user: str = COMMANDER, channel: str | None = None,
                 settle: bool = True) -> HttpReply:
@@ -94,9 +61,3 @@ class BotHarness:
     def last_response_text(self) -> str:
         responses = self.responses()
         return str(responses[-1].get("text", "")) if responses else ""
-
-    def close(self) -> None:
-        self.server.close()
-        self.runtime.close()
-        if self._owns_slack:
-            self.slack.stop()

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Set up and run warroom on a fresh machine with nothing but Python 3.11+.
+
+    python3 dev.py demo     # replay a whole incident locally (no Slack, no AWS, no tokens)
+    python3 dev.py test     # the whole test suite (SQLite and PostgreSQL), then ruff
+
+Both create `.venv/` on first use and install the project with its dev extras from this
+repository's own pyproject.toml; later runs reinstall only when pyproject.toml changed.
+Extra arguments go to `warroom demo` or to pytest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if sys.platform == "win32" else "bin")
+PYTHON = BIN / ("python.exe" if sys.platform == "win32" else "python")
+STAMP = VENV / ".warroom-installed"
+
+
+def run(*args: str | Path) -> None:
+    result = subprocess.run([str(a) for a in args], cwd=ROOT)  # noqa: S603
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"warroom needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        print("creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("installing warroom and its dev dependencies into .venv ...", flush=True)
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[dev]")
+    STAMP.write_text(wanted)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test"}:
+        sys.exit(__doc__)
+    ensure_environment()
+    command, extra = sys.argv[1], sys.argv[2:]
+    if command == "demo":
+        run(BIN / "warroom", "demo", *extra)
+    else:
+        run(PYTHON, "-m", "pytest", *extra)
+        run(PYTHON, "-m", "ruff", "check", ".")
+
+
+if __name__ == "__main__":
+    main()
