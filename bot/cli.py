@@ -23,10 +23,11 @@ def _setup_logging() -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.aws.support import AwsSupport
     from bot.runtime import Runtime
     from bot.server import HttpServer
 
-    runtime = Runtime.build(settings)
+    runtime = Runtime.build(settings, support=AwsSupport())
     server = HttpServer(runtime, host=args.host, port=args.port, threads=args.threads)
     runtime.start_jobs()
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -49,10 +50,11 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.aws.support import AwsSupport
     from bot.runtime import Runtime
 
     settings.require("slack_app_token")
-    runtime = Runtime.build(settings, require_signing_secret=False)
+    runtime = Runtime.build(settings, support=AwsSupport(), require_signing_secret=False)
     runtime.start_jobs()
     token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
     try:

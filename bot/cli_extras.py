@@ -5,4 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+from bot.cli_postmortem import add_postmortem_command
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [  # type: ignore[type-arg]
+    add_postmortem_command,
+]

@@ -4,6 +4,7 @@ waitress (multi-threaded, pure Python) rather than bolt's single-threaded dev se
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -52,6 +53,7 @@ class HttpServer:
         self.server = create_server(make_wsgi_app(runtime), host=host, port=port,
                                     threads=threads, ident="warroom")
         self.host = host
+        self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
@@ -64,5 +66,21 @@ class HttpServer:
     def run(self) -> None:
         self.server.run()
 
+    def start(self) -> HttpServer:
+        """Serve from a background thread (the demo and the tests)."""
+        self._thread = threading.Thread(target=self.run, daemon=True, name="warroom-http")
+        self._thread.start()
+        return self
+
     def close(self) -> None:
-        self.server.close()
+        if self._thread is not None and self._thread.is_alive():
+            # Close the sockets from inside waitress's own loop, so its select() never sees
+            # a descriptor closed under it; the loop ends when nothing is left to watch.
+            channels = self.server._map  # type: ignore[union-attr]
+            self.server.trigger.pull_trigger(  # type: ignore[union-attr]
+                lambda: [channel.close() for channel in list(channels.values())]
+            )
+            self._thread.join(timeout=10)
+            self.server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        else:
+            self.server.close()

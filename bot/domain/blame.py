@@ -110,6 +110,8 @@ def find_blame(texts: Iterable[tuple[str, str]]) -> list[BlameNote]:
     """
     notes: list[BlameNote] = []
     for source, text in texts:
+        if _PHRASE.search(text) is None:  # most entries blame nobody: skip the sentence work
+            continue
         for sentence in _sentences(text):
             note = _blame_in(source, sentence)
             if note is not None:

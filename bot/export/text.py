@@ -73,7 +73,14 @@ def escape_md_block(text: str) -> MdSafe:
     return MdSafe("\n\n".join(p for p in rendered if p))
 
 
+_INLINE_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#|~!&"})
+
+
 def _escape_line(line: str) -> str:
-    escaped = _INLINE_SPECIAL.sub(r"\\\1", line)
-    escaped = _LINE_START_NUMBER.sub(r"\1\\.", escaped)
-    return _LINE_START_MARKER.sub(r"\\\1", escaped)
+    # str.translate is one C pass; a 10,000-entry export escapes ~90,000 values.
+    escaped = line.translate(_INLINE_ESCAPES)
+    if escaped[:1].isdigit():
+        escaped = _LINE_START_NUMBER.sub(r"\1\\.", escaped)
+    elif escaped[:1] in ("-", "+", "="):
+        escaped = "\\" + escaped
+    return escaped

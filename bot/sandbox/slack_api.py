@@ -311,7 +311,8 @@ class _Methods:
         file_id = self.s._new_id("F")
         self.s.files.append({"id": file_id, "filename": p.get("filename"),
                              "length": p.get("length"), "complete": False})
-        return _ok(upload_url=f"{self.base_url()}upload/{file_id}", file_id=file_id)
+        root = self.base_url().removesuffix("api/")
+        return _ok(upload_url=f"{root}upload/{file_id}", file_id=file_id)
 
     def files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
         files = p.get("files")

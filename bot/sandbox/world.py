@@ -5,7 +5,6 @@ stand on it, so the demo exercises exactly the tested path.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,9 +41,7 @@ class LocalBot:
         self.clock = clock or FixedClock(datetime.now(UTC).replace(microsecond=0))
         self.settings = local_settings(database_url, self.slack, **(settings or {}))
         self.runtime = Runtime.build(self.settings, clock=self.clock, support=support)
-        self.server = HttpServer(self.runtime, host="127.0.0.1", port=0, threads=8)
-        self._thread = threading.Thread(target=self.server.run, daemon=True, name="warroom-http")
-        self._thread.start()
+        self.server = HttpServer(self.runtime, host="127.0.0.1", port=0, threads=8).start()
         secret = self.settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
         self.requests = SlackRequests(f"{self.server.url}/slack/events", secret,
                                       response_url=self.slack.response_url)

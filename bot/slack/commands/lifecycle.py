@@ -104,9 +104,17 @@ def severity_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
 
 def resolve_command(ctx: ServiceContext, inv: Invocation) -> Reply:
+    from bot.slack.commands.postmortem import offer_export
+
     change = incidents.resolve(ctx, channel_id=inv.channel_id, user=inv.user_id,
                                summary=inv.args.strip() or None)
-    return Reply(text=change.message, after=after_change(ctx, change))
+    announce = after_change(ctx, change)
+
+    def after(responder: Responder) -> None:
+        announce(responder)
+        offer_export(ctx, change.incident_number)
+
+    return Reply(text=change.message, after=after)
 
 
 def register(registry: Registry) -> None:
