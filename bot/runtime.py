@@ -18,6 +18,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.jobs import Job, JobRunner
 from bot.services import outbox
 from bot.services.context import Policy, ServiceContext
+from bot.services.nudges import nudge_job
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import support_poll_job
 from bot.slack.app import build_app
@@ -54,6 +55,7 @@ class Runtime:
                              policy=Policy.from_settings(settings), support=support)
         ctx.extras.setdefault("after_declare", []).append(check_plan_after_declare)
         ctx.extras.setdefault("jobs", []).append(support_poll_job(ctx))
+        ctx.extras.setdefault("jobs", []).append(nudge_job(ctx))
         background = BackgroundWork()
         secret = (settings.slack_signing_secret.get_secret_value()
                   if settings.slack_signing_secret else None)

@@ -72,8 +72,9 @@ class RosterMoveRefused(WarroomError):
 
 def _refusal(move: Move, current: ParticipantState | None, who: str) -> str:
     if current is None:
-        return (f"{who} is not on this incident's roster. Add them with "
-                f"`/incident need {who}` first.")
+        return (
+            f"{who} is not on this incident's roster. Add them with `/incident need {who}` first."
+        )
     if RULES[move].to is current:
         already = {
             _N: f"{who} is already needed.",
@@ -82,8 +83,10 @@ def _refusal(move: Move, current: ParticipantState | None, who: str) -> str:
         }[current]
         return already + " Nothing was changed."
     if move is Move.NEED:
-        return (f"{who} is {current.label}. The commander can bring them back with "
-                f"`/incident recall {who} [reason]`.")
+        return (
+            f"{who} is {current.label}. The commander can bring them back with "
+            f"`/incident recall {who} [reason]`."
+        )
     return f"{who} is {current.label}; `{move.value}` does not apply. Nothing was changed."
 
 

@@ -129,9 +129,9 @@ def _environment(fmt: str) -> Environment:
 def _md_finalize(value: Any) -> Any:
     if value is None:
         return MdSafe("_unknown_")
-    if isinstance(value, MdSafe):
+    if type(value) is MdSafe:
         return value
-    return escape_md(str(value))
+    return escape_md(value if type(value) is str else str(value))
 
 
 def _html_finalize(value: Any) -> Any:

@@ -38,8 +38,9 @@ WHO = "<@U1>"
         (R, Move.RECALL, N),
     ],
 )
-def test_allowed_moves(current: ParticipantState | None, move: Move,
-                       expected: ParticipantState) -> None:
+def test_allowed_moves(
+    current: ParticipantState | None, move: Move, expected: ParticipantState
+) -> None:
     assert next_state(current, move, WHO) is expected
 
 
@@ -58,8 +59,7 @@ def test_allowed_moves(current: ParticipantState | None, move: Move,
         (None, Move.LEAVE, "not on this incident's roster"),
     ],
 )
-def test_refused_moves_say_why(current: ParticipantState | None, move: Move,
-                               says: str) -> None:
+def test_refused_moves_say_why(current: ParticipantState | None, move: Move, says: str) -> None:
     with pytest.raises(RosterMoveRefused) as refused:
         next_state(current, move, WHO)
     assert says in refused.value.user_message
@@ -95,4 +95,4 @@ def test_a_clock_behind_never_makes_negative_time() -> None:
 
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
-        Position.joined(datetime(2026, 9, 16, 13, 0))  # noqa: DTZ001
+        Position.joined(datetime(2026, 9, 16, 13, 0))
