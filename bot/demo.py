@@ -133,6 +133,7 @@ class Scene:
         for user, (name, zone) in PEOPLE.items():
             offset = int(self.clock.now().astimezone(_zone(zone)).utcoffset().total_seconds())
             self.bot.slack.state.add_user(user, name, tz=zone, tz_offset=offset)
+        self.bot.slack.state.now = lambda: self.clock.now().timestamp()
         self.general = self.bot.slack.state.add_channel("general", list(PEOPLE))
         self.transcript = Transcript(self.bot.slack)
         self.channel: str | None = None
@@ -205,4 +206,100 @@ def play(scene: Scene) -> None:
     sys.stdout.flush()
 
 
-STEPS: list[Callable[[Scene], None]] = []
+def timeline_backfill(scene: Scene) -> None:
+    scene.at("People log what already happened, in the zone they speak", minutes=2)
+    scene.type("U0ADA", "log 3:20 AM PST | Deploy of the API stack started; CloudFormation "
+               "update failed and the stack is in UPDATE_ROLLBACK_FAILED")
+    scene.type("U0MUTALE", "log 15:20 CAT | Stack deleted to get past ROLLBACK_FAILED; the "
+               "DynamoDB tables were in it")
+    scene.type("U0ADA", "log 6:38 AM PST | We have lost everything: production is gone")
+
+
+def capture_from_conversation(scene: Scene) -> None:
+    scene.at("Wanjiru says something worth keeping; Ada pins it with :pushpin:", minutes=3)
+    ts = scene.say("U0WANJIRU", "No point-in-time recovery on the orders table. Last "
+                   "internal backup is 3 days old.")
+    assert scene.channel
+    scene.bot.requests.reaction(user="U0ADA", channel=scene.channel, message_ts=ts,
+                                item_user="U0WANJIRU")
+    scene.bot.settle()
+    scene.transcript.flush()
+
+
+def pull_people_in(scene: Scene) -> None:
+    scene.at("Ada pulls the team in (13 people were on that call; six here)", minutes=1)
+    scene.type("U0ADA", "need <@U0BEN> <@U0WANJIRU|wanjiru> <@U0AMARA> <@U0MUTALE> "
+               "<@U0CHIPO> <@U0KOFI>")
+    scene.type("U0ADA", "role scribe <@U0MUTALE>")
+
+
+def support_without_a_plan(scene: Scene) -> None:
+    scene.at("Can AWS help? The account has no support plan", minutes=4)
+    scene.type("U0KOFI", "support")
+    scene.at("Ada buys Business support on a credit card, mid-incident", minutes=11)
+    scene.aws.set_plan("business")
+    scene.type("U0ADA", "support open Production stack and DynamoDB tables deleted")
+
+
+def narrow_the_call(scene: Scene) -> None:
+    scene.at("The work narrows: people go back to their day, reachable", minutes=20)
+    scene.type("U0ADA", "standby <@U0AMARA> frontend is not involved")
+    scene.type("U0ADA", "standby <@U0CHIPO> nothing to do until the restore is back")
+    scene.type("U0ADA", "release <@U0BEN> handed over the IAM notes, thanks")
+    scene.at("AWS answers the case; the bot mirrors it into the channel", minutes=25)
+    for case in scene.aws.cases:
+        scene.aws.add_aws_reply(
+            case.case_id,
+            "Hello, this is AWS Support. We are looking into the deleted tables. Internal "
+            "backups of DynamoDB may be recoverable; please confirm the table ARNs.",
+            at=scene.clock.now(),
+        )
+    for job in scene.bot.runtime.jobs:
+        if job.name == "support-poll":
+            job.run()
+    scene.bot.settle()
+    scene.transcript.flush()
+    scene.type("U0ADA", "support reply Tables: arn:aws:dynamodb:us-east-1:123456789012:table/orders")
+    scene.at("Someone is needed again", minutes=30)
+    scene.type("U0ADA", "recall <@U0BEN> need IAM help for the restore role")
+    scene.type("U0WANJIRU", "roster")
+
+
+def recover(scene: Scene) -> None:
+    scene.at("The restore works", minutes=40)
+    scene.type("U0ADA", "status identified")
+    scene.type("U0MUTALE", "log Restore of orders from AWS internal backup complete")
+    scene.type("U0ADA", "status monitoring")
+    scene.type("U0KOFI", "followup Turn on point-in-time recovery for every DynamoDB table")
+    scene.type("U0ADA", "followup Buy a support plan before we need it; run warroom readiness weekly")
+    scene.at("Two responders read the same timeline, each in their own zone", minutes=5)
+    scene.type("U0ADA", "timeline")
+    scene.type("U0MUTALE", "timeline Africa/Lusaka")
+
+
+def resolve_and_export(scene: Scene) -> None:
+    scene.at("Resolved; the postmortem is exported", minutes=30)
+    scene.type("U0ADA", "resolve Orders restored from AWS internal backup; stack redeployed")
+    scene.type("U0ADA", "postmortem md")
+    from bot.services.postmortem import export_incident
+
+    for fmt in ("md", "json", "html"):
+        exported = export_incident(scene.bot.db, 1, fmt, zones=TEAM_ZONES.split(","),
+                                   now=scene.clock.now())
+        (scene.out_dir / exported.filename).write_bytes(exported.content)
+    channel = scene.bot.slack.state.channels[scene.channel or ""]
+    pinned = scene.bot.slack.state.message(channel.id, channel.pins[0]) if channel.pins else None
+    if pinned is not None:
+        scene.at("The pinned summary now reads")
+        scene.transcript._block("📌", pinned.text)
+
+
+STEPS: list[Callable[[Scene], None]] = [
+    timeline_backfill,
+    capture_from_conversation,
+    pull_people_in,
+    support_without_a_plan,
+    narrow_the_call,
+    recover,
+    resolve_and_export,
+]

@@ -77,9 +77,12 @@ class HttpServer:
             # Close the sockets from inside waitress's own loop, so its select() never sees
             # a descriptor closed under it; the loop ends when nothing is left to watch.
             channels = self.server._map  # type: ignore[union-attr]
-            self.server.trigger.pull_trigger(  # type: ignore[union-attr]
-                lambda: [channel.close() for channel in list(channels.values())]
-            )
+            try:
+                self.server.trigger.pull_trigger(  # type: ignore[union-attr]
+                    lambda: [channel.close() for channel in list(channels.values())]
+                )
+            except OSError:  # the loop already closed its trigger: it is on its way out
+                pass
             self._thread.join(timeout=10)
             self.server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         else:

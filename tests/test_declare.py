@@ -125,3 +125,14 @@ def test_unknown_command_gets_a_clear_message_and_writes_nothing(bot: BotHarness
     assert "not a command" in reply.json()["text"]
     with bot.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Incident)) == 0
+
+
+def test_text_slack_escaped_is_stored_as_typed_and_shown_escaped_once(bot: BotHarness) -> None:
+    # Slack sends a literal `<` or `&` typed in a command as `&lt;` / `&amp;`.
+    bot.command("declare p99 &lt; 200ms &amp; errors &gt; 1%")
+
+    with bot.db.transaction() as session:
+        assert session.scalars(select(Incident.title)).one() == "p99 < 200ms & errors > 1%"
+    channel = bot.slack.state.calls_to("conversations.create")[0].params["name"]
+    summary = bot.posted(bot.slack.state.channel_by_name(channel).id)[0].text
+    assert "p99 &lt; 200ms &amp; errors &gt; 1%" in summary

@@ -14,6 +14,15 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
+def unescape(text: str) -> str:
+    """What the person typed: Slack sends `&`, `<`, `>` in command text as entities.
+
+    Stored text is what the human meant; it is escaped again whenever it is shown, so a
+    literal `<` typed in a title never turns into `&amp;lt;` on the way back out.
+    """
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def user(user_id: str | None) -> str:
     """A mention of a user the bot itself names (ids come from Slack, not from free text)."""
     return f"<@{user_id}>" if user_id else "_unknown_"

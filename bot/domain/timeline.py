@@ -18,3 +18,4 @@ class EntryKind(enum.StrEnum):
     RUNBOOK = "runbook"
     FOLLOWUP = "followup"
     RESOLVED = "resolved"
+    STRIKE = "strike"

@@ -88,6 +88,10 @@ class FakeSlackState:
         self._ts = itertools.count(1)
         self.base_epoch = 1_790_000_000  # message ts values count up from here
         self.latency_seconds = 0.0  # a slow Slack, for benchmarks: every call waits this long
+        # Where message timestamps come from: a counter by default; the demo points it at the
+        # bot's clock so a captured message keeps the story's time.
+        self.now: Callable[[], float] | None = None
+        self._last_ts = 0.0
 
     # -- set-up and inspection helpers used by tests and the demo ------------------------
     def add_user(self, user_id: str, name: str, tz: str = "UTC", tz_offset: int = 0,
@@ -144,7 +148,11 @@ class FakeSlackState:
         return f"{prefix}{next(self._ids):08d}"
 
     def _next_ts(self) -> str:
-        return f"{self.base_epoch + next(self._ts)}.000100"
+        if self.now is None:
+            return f"{self.base_epoch + next(self._ts)}.000100"
+        value = max(self.now(), self._last_ts + 0.000001)  # unique and increasing, like Slack
+        self._last_ts = value
+        return f"{value:.6f}"
 
     def take_failure(self, method: str) -> _Failure | None:
         with self.lock:
@@ -332,6 +340,35 @@ class _Methods:
 
     def reactions_add(self, p: dict[str, Any]) -> dict[str, Any]:
         return _ok()
+
+    def _history(self, p: dict[str, Any], thread: str | None) -> dict[str, Any]:
+        channel = self._channel(p)
+        if channel is None:
+            return _err("channel_not_found")
+        oldest = float(p.get("oldest") or 0)
+        latest = float(p.get("latest") or 9e12)
+        inclusive = str(p.get("inclusive", "")).lower() in ("1", "true")
+        limit = int(p.get("limit") or 100)
+
+        def within(ts: str) -> bool:
+            value = float(ts)
+            if inclusive:
+                return oldest <= value <= latest
+            return oldest < value < latest
+
+        found = [
+            {"type": "message", "ts": m.ts, "user": m.user, "text": m.text}
+            for m in self.s.messages_in(channel.id)
+            if within(m.ts) and (thread is None or m.ts == thread or m.thread_ts == thread)
+        ]
+        found.sort(key=lambda m: float(m["ts"]), reverse=thread is None)
+        return _ok(messages=found[:limit], has_more=len(found) > limit)
+
+    def conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._history(p, None)
+
+    def conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._history(p, str(p.get("ts", "")))
 
 
 class FakeSlack:

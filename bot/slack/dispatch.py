@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.background import BackgroundWork
+from bot.domain import mrkdwn
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.permissions import require_commander
 from bot.services.context import ServiceContext
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def run_command(ctx: ServiceContext, registry: Registry, body: dict[str, Any]) -> Reply:
-    text = str(body.get("text") or "").strip()
+    text = mrkdwn.unescape(str(body.get("text") or "")).strip()
     inv = Invocation(
         user_id=str(body.get("user_id")), channel_id=str(body.get("channel_id")), args="",
         trigger_id=body.get("trigger_id"), response_url=body.get("response_url"),
