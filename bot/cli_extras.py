@@ -6,7 +6,9 @@ import argparse
 from collections.abc import Callable
 
 from bot.cli_postmortem import add_postmortem_command
+from bot.cli_readiness import add_readiness_command
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [  # type: ignore[type-arg]
     add_postmortem_command,
+    add_readiness_command,
 ]

@@ -18,10 +18,13 @@ from bot.domain.clock import Clock, SystemClock
 from bot.jobs import Job, JobRunner
 from bot.services import outbox
 from bot.services.context import Policy, ServiceContext
+from bot.readiness_check import readiness_builder
 from bot.services.nudges import nudge_job
+from bot.services.runbooks import load_runbook_library
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import support_poll_job
 from bot.slack.app import build_app
+from bot.slack.commands.runbooks import post_matching_runbooks
 from bot.slack.chat import SlackChat, make_web_client
 from bot.store.db import Database
 
@@ -54,6 +57,9 @@ class Runtime:
         ctx = ServiceContext(db=db, clock=clock or SystemClock(), chat=chat,
                              policy=Policy.from_settings(settings), support=support)
         ctx.extras.setdefault("after_declare", []).append(check_plan_after_declare)
+        ctx.extras["runbooks"] = load_runbook_library(ctx.policy.runbooks_dir)
+        ctx.extras["after_declare"].append(post_matching_runbooks)
+        ctx.extras["readiness"] = readiness_builder(ctx.clock, support=ctx.support)
         ctx.extras.setdefault("jobs", []).append(support_poll_job(ctx))
         ctx.extras.setdefault("jobs", []).append(nudge_job(ctx))
         background = BackgroundWork()

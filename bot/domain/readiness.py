@@ -8,9 +8,14 @@ be deleted by accident, is a stack stuck, is anything backed up at all.
 Three outcomes, not two: an audit that could not look (an IAM action denied, a service
 unreachable) has not shown the account is ready, so UNKNOWN never counts as a pass.
 
-Exit codes (`warroom readiness`): 0 every check passed; 1 at least one check failed;
-2 nothing failed but at least one check could not be run. A failure wins over an unknown,
-so 1 always means "the account has a gap"; 2 means "give the auditor more permissions".
+Exit codes (`warroom readiness`, as CONTRACT.md fixes them): 0 nothing failed; 1 at least
+one check failed. A check that could not be run (UNKNOWN) is shown in every rendering but
+does not by itself fail the run: an account can be well prepared and still lack a service
+the audit asks about (moto has no Amplify; a region may not offer it). `strict` (the
+`--strict` flag) turns that into exit 2: nothing failed, but something could not be
+checked, so "give the auditor more permissions". A failure always wins, so 1 always means
+"the account has a gap". A report with no checks at all exits 2 either way: nothing was
+shown.
 
 Pure: no AWS here. Renderers are for a terminal, for machines (JSON) and for Slack.
 """
@@ -67,6 +72,8 @@ class ReadinessReport:
     results: tuple[CheckResult, ...]
     checked_at: datetime
     region: str | None = None
+    # Whether a check that could not be run makes the run exit 2 (`--strict`).
+    strict: bool = False
     counts: Counter[Outcome] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -83,7 +90,7 @@ class ReadinessReport:
     def exit_code(self) -> int:
         if self.counts[Outcome.FAIL]:
             return EXIT_NOT_READY
-        if self.counts[Outcome.UNKNOWN] or not self.results:
+        if not self.results or (self.strict and self.counts[Outcome.UNKNOWN]):
             return EXIT_COULD_NOT_CHECK
         return EXIT_READY
 
@@ -95,11 +102,14 @@ class ReadinessReport:
         ]
 
     def summary(self) -> str:
-        verdict = {
-            EXIT_READY: "Ready",
-            EXIT_NOT_READY: "Not ready",
-            EXIT_COULD_NOT_CHECK: "Not shown ready",
-        }[self.exit_code]
+        """The verdict follows the outcomes, not the exit code: with UNKNOWN results the
+        account is "not shown ready" whether or not the run is strict."""
+        if self.counts[Outcome.FAIL]:
+            verdict = "Not ready"
+        elif self.passed:
+            verdict = "Ready"
+        else:
+            verdict = "Not shown ready"
         return (
             f"{verdict}: {self.counts[Outcome.FAIL]} failed, "
             f"{self.counts[Outcome.UNKNOWN]} could not be checked, "
@@ -133,8 +143,15 @@ def render_table(report: ReadinessReport) -> str:
         lines.append("  ".join([*cells, row[3]]).rstrip())
     if not rows:
         lines.append("(no checks ran)")
-    lines += ["", f"{report.summary()} Exit code {report.exit_code}."]
+    lines += ["", f"{report.summary()} Exit code {_exit_note(report)}."]
     return "\n".join(lines) + "\n"
+
+
+def _exit_note(report: ReadinessReport) -> str:
+    """`0`, or `0 (2 with --strict)` when an unknown let a lenient run pass."""
+    if report.exit_code == EXIT_READY and report.counts[Outcome.UNKNOWN] and not report.strict:
+        return f"{EXIT_READY} ({EXIT_COULD_NOT_CHECK} with --strict)"
+    return str(report.exit_code)
 
 
 def render_json(report: ReadinessReport) -> str:
@@ -144,6 +161,7 @@ def render_json(report: ReadinessReport) -> str:
         "region": report.region,
         "passed": report.passed,
         "exit_code": report.exit_code,
+        "strict": report.strict,
         "counts": {outcome.value: report.counts[outcome] for outcome in Outcome},
         "results": [
             {

@@ -184,6 +184,8 @@ def _announcement(change: RosterChange, by_user: str, reason: str | None) -> str
 
 def _dm_text(incident: Incident, change: RosterChange, by_user: str, reason: str | None) -> str:
     ref = f"*{reference(incident.number)}: {mrkdwn.escape(incident.title)}*"
+    if incident.is_drill:
+        ref += " :test_tube: *DRILL*"
     by = mrkdwn.user(by_user)
     why = f"\nReason: {mrkdwn.escape(reason)}" if reason else ""
     link = channel_link(incident.channel_id)

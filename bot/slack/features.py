@@ -5,8 +5,24 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from bot.slack import capture
 from bot.slack.commands import lifecycle
+from bot.slack.commands import postmortem as postmortem_commands
+from bot.slack.commands import readiness as readiness_commands
+from bot.slack.commands import roster as roster_commands
+from bot.slack.commands import runbooks as runbook_commands
+from bot.slack.commands import support as support_commands
+from bot.slack.commands import timeline as timeline_commands
 
 
 def feature_modules() -> list[ModuleType]:
-    return [lifecycle]
+    return [
+        lifecycle,
+        support_commands,
+        timeline_commands,
+        capture,
+        roster_commands,
+        postmortem_commands,
+        runbook_commands,
+        readiness_commands,
+    ]

@@ -14,6 +14,7 @@ class BlockId(enum.StrEnum):
     DECLARE_TITLE = "declare_title"
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DRILL = "declare_drill"
+    NUDGE_ACTIONS = "nudge_actions"
 
 
 class ActionId(enum.StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -510,7 +511,12 @@ def test_access_denied_is_unknown_and_names_the_iam_action(aws: None) -> None:
     assert find(report, Check.DYNAMODB_DELETION_PROTECTION, "orders").outcome is Outcome.PASS
     assert "`backup:ListBackupPlans` was denied" in find(report, Check.BACKUP_PLANS, None).detail
     assert "`amplify:ListApps` was denied" in find(report, Check.AMPLIFY_BACKEND_STACK, None).detail
-    assert report.exit_code == 2
+    assert report.exit_code == 0  # nothing failed; what could not be checked is shown
+    assert replace(report, strict=True).exit_code == 2
+    assert render_table(report).splitlines()[-1] == (
+        "Not shown ready: 0 failed, 3 could not be checked, 4 passed. "
+        "Exit code 0 (2 with --strict)."
+    )
     assert not report.passed
     ddb_stub.assert_no_pending_responses()
 
@@ -629,7 +635,9 @@ def test_no_region_makes_every_aws_check_unknown(monkeypatch: pytest.MonkeyPatch
         for r in report.results
         if r.name != Check.SUPPORT_PLAN
     )
-    assert report.exit_code == 2
+    assert report.exit_code == 0
+    assert replace(report, strict=True).exit_code == 2
+    assert not report.passed
 
 
 def test_endpoint_url_reaches_moto_server_over_http() -> None:
@@ -671,20 +679,34 @@ def report_of(*outcomes_: Outcome) -> ReadinessReport:
 
 
 @pytest.mark.parametrize(
-    ("outcomes_", "exit_code", "passed"),
+    ("outcomes_", "exit_code", "strict_exit_code", "passed"),
     [
-        ((Outcome.PASS, Outcome.PASS), 0, True),
-        ((Outcome.PASS, Outcome.FAIL), 1, False),
-        ((Outcome.UNKNOWN, Outcome.FAIL), 1, False),
-        ((Outcome.PASS, Outcome.UNKNOWN), 2, False),
-        ((), 2, False),
+        ((Outcome.PASS, Outcome.PASS), 0, 0, True),
+        ((Outcome.PASS, Outcome.FAIL), 1, 1, False),
+        ((Outcome.UNKNOWN, Outcome.FAIL), 1, 1, False),
+        ((Outcome.PASS, Outcome.UNKNOWN), 0, 2, False),
+        ((), 2, 2, False),
     ],
 )
-def test_exit_codes(outcomes_: tuple[Outcome, ...], exit_code: int, passed: bool) -> None:
+def test_exit_codes(
+    outcomes_: tuple[Outcome, ...], exit_code: int, strict_exit_code: int, passed: bool
+) -> None:
     report = report_of(*outcomes_)
 
     assert report.exit_code == exit_code
+    assert replace(report, strict=True).exit_code == strict_exit_code
     assert report.passed is passed
+
+
+def test_unknown_is_not_shown_ready_in_either_mode() -> None:
+    lenient = report_of(Outcome.PASS, Outcome.UNKNOWN)
+    strict = replace(lenient, strict=True)
+
+    verdict = "Not shown ready: 0 failed, 1 could not be checked, 1 passed."
+    assert lenient.summary() == strict.summary() == verdict
+    assert render_table(lenient).splitlines()[-1].endswith("Exit code 0 (2 with --strict).")
+    assert render_table(strict).splitlines()[-1].endswith("Exit code 2.")
+    assert render_mrkdwn(lenient).splitlines()[1].startswith(":grey_question: *Not shown ready")
 
 
 def test_table_lists_problems_first_and_ends_with_the_verdict() -> None:
@@ -714,6 +736,7 @@ def test_json_round_trips() -> None:
         "region": REGION,
         "passed": False,
         "exit_code": 1,
+        "strict": False,
         "counts": {"pass": 1, "fail": 1, "unknown": 0},
         "results": [
             {"name": "check.0", "outcome": "pass", "resource": "res0", "detail": "detail 0"},

@@ -1,0 +1,48 @@
+"""`warroom readiness [--format table|json] [--strict]`: the BC/DR audit for a terminal or
+a CI job. It prints the report and exits with its code: 0 nothing failed, 1 something
+failed, 2 (with `--strict`) nothing failed but something could not be checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import Settings
+from bot.domain.clock import SystemClock
+from bot.domain.errors import AwsNotConfigured
+from bot.domain.readiness import EXIT_COULD_NOT_CHECK, render_json, render_table
+from bot.readiness_check import build_report
+
+
+def cmd_readiness(args: argparse.Namespace, settings: Settings) -> int:
+    # botocore announces where it found credentials at INFO; the report is the output.
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    try:
+        report = build_report(now=SystemClock().now(), strict=args.strict)
+    except AwsNotConfigured as error:
+        print(f"warroom: {error.user_message}", file=sys.stderr)
+        return EXIT_COULD_NOT_CHECK
+    if args.format == "json":
+        print(render_json(report))
+    else:
+        sys.stdout.write(render_table(report))
+    return report.exit_code
+
+
+def add_readiness_command(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "readiness",
+        help="audit the AWS account for BC/DR readiness (exit 0 nothing failed, 1 a gap)",
+        description=__doc__,
+    )
+    parser.add_argument(
+        "--format", choices=["table", "json"], default="table", help="output (default: table)"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 2 when nothing failed but a check could not be run (e.g. an IAM denial)",
+    )
+    parser.set_defaults(run=cmd_readiness)
