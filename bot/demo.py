@@ -125,6 +125,7 @@ class Scene:
         from bot.aws.support import AwsSupport
 
         support = AwsSupport(session=dummy_session(), endpoint_url=self.aws.endpoint_url)
+        self.support = support
         database = out_dir / "warroom.db"
         for leftover in out_dir.glob("warroom.db*"):
             leftover.unlink()
@@ -192,6 +193,15 @@ def play(scene: Scene) -> None:
     print("warroom demo: the night a team deleted its own production stack.")
     print("13 people, California, Kenya, Zambia and Ghana. Everything below runs locally.")
 
+    scene.at("A week earlier nobody ran `warroom readiness`. This is what it would have said",
+             days=-7)
+    from bot.demo_readiness import story_account_report
+
+    report = story_account_report(scene.support, scene.clock.now())
+    print(report if report is not None else "  (install the dev extras to see the readiness "
+          "audit: pip install -e '.[dev]')")
+    scene.clock.advance(days=7)
+
     scene.at("Ada, in California, declares the incident")
     scene.type(COMMANDER, "declare sev1 Production environment deleted")
     created = scene.bot.slack.state.calls_to("conversations.create")
@@ -231,6 +241,27 @@ def pull_people_in(scene: Scene) -> None:
     scene.type("U0ADA", "need <@U0BEN> <@U0WANJIRU|wanjiru> <@U0AMARA> <@U0MUTALE> "
                "<@U0CHIPO> <@U0KOFI>")
     scene.type("U0ADA", "role scribe <@U0MUTALE>")
+
+
+def tick_runbook_steps(scene: Scene) -> None:
+    scene.at("Wanjiru works the data-loss runbook that was posted at declaration", minutes=1)
+    from bot.slack.commands.runbooks import TickValue
+    from bot.slack.ids import ActionId
+
+    assert scene.channel
+    checklist = next(m for m in scene.bot.slack.state.messages_in(scene.channel)
+                     if m.text.startswith("Runbook: Production data lost"))
+    for step in (0, 1):
+        scene.transcript.typed("U0WANJIRU", f"[presses Done on step {step + 1}]")
+        scene.bot.requests.block_action(
+            user="U0WANJIRU", channel=scene.channel, message_ts=checklist.ts,
+            action_id=ActionId.RUNBOOK_TICK, value=TickValue(runbook="production-data-loss",
+                                                             step=step).dump())
+        scene.bot.settle()
+        scene.transcript.flush()
+    updated = scene.bot.slack.state.message(scene.channel, checklist.ts)
+    if updated is not None:
+        scene.transcript._block("(the checklist now reads)", updated.text)
 
 
 def support_without_a_plan(scene: Scene) -> None:
@@ -298,6 +329,7 @@ STEPS: list[Callable[[Scene], None]] = [
     timeline_backfill,
     capture_from_conversation,
     pull_people_in,
+    tick_runbook_steps,
     support_without_a_plan,
     narrow_the_call,
     recover,
