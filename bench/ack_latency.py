@@ -101,22 +101,40 @@ def main() -> None:
     with FakeSlack() as slack, tempfile.TemporaryDirectory() as tmp:
         general = slack.state.add_channel("general", ["U0BENCH"])
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WARROOM_"))}
-        env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
-                   SLACK_API_URL=slack.api_url, DATABASE_URL=f"sqlite:///{tmp}/bench.db")
+        env.update(
+            SLACK_BOT_TOKEN=TOKEN,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.api_url,
+            DATABASE_URL=f"sqlite:///{tmp}/bench.db",
+        )
         bare_port, warroom_port = free_port(), free_port()
-        bare = subprocess.Popen([sys.executable, "-c", BARE_APP, str(bare_port), SECRET, TOKEN,
-                                 slack.api_url], env=env)
-        warroom = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host",
-                                    "127.0.0.1", "--port", str(warroom_port)], env=env,
-                                   cwd=ROOT, stderr=subprocess.DEVNULL)
+        bare = subprocess.Popen(
+            [sys.executable, "-c", BARE_APP, str(bare_port), SECRET, TOKEN, slack.api_url], env=env
+        )
+        warroom = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(warroom_port),
+            ],
+            env=env,
+            cwd=ROOT,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_listening(bare_port, bare)
             wait_listening(warroom_port, warroom)
             with urllib.request.urlopen(f"http://127.0.0.1:{warroom_port}/healthz") as r:
                 assert r.status == 200
             events = f"http://127.0.0.1:{warroom_port}/slack/events"
-            SlackRequests(events, SECRET).command("declare sev2 Bench incident",
-                                                  user="U0BENCH", channel=general)
+            SlackRequests(events, SECRET).command(
+                "declare sev2 Bench incident", user="U0BENCH", channel=general
+            )
             deadline = time.monotonic() + 30
             while slack.state.channel_by_name("inc-1-bench-incident") is None:
                 if time.monotonic() > deadline:
@@ -125,19 +143,29 @@ def main() -> None:
             incident_channel = slack.state.channel_by_name("inc-1-bench-incident").id
             slack.state.latency_seconds = args.slack_latency
             rows = [
-                ("bare bolt (lazy, process_before_response)",
-                 measure(f"http://127.0.0.1:{bare_port}/slack/events", ["help"], args.n)),
+                (
+                    "bare bolt (lazy, process_before_response)",
+                    measure(f"http://127.0.0.1:{bare_port}/slack/events", ["help"], args.n),
+                ),
                 ("warroom /incident help", measure(events, ["help"], args.n)),
-                ("warroom /incident status (DB write, outbox)",
-                 measure(events, ["status identified", "status investigating"], args.n,
-                        incident_channel)),
+                (
+                    "warroom /incident status (DB write, outbox)",
+                    measure(
+                        events,
+                        ["status identified", "status investigating"],
+                        args.n,
+                        incident_channel,
+                    ),
+                ),
             ]
         finally:
             for process in (bare, warroom):
                 process.terminate()
                 process.wait(timeout=20)
-    print(f"{args.n} signed slash commands each, one at a time; fake Slack answers every Web "
-          f"API call after {args.slack_latency:.2f} s")
+    print(
+        f"{args.n} signed slash commands each, one at a time; fake Slack answers every Web "
+        f"API call after {args.slack_latency:.2f} s"
+    )
     print(f"{'server':48} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for name, samples in rows:
         print(f"{name:48} {pct(samples, 50):8.2f} {pct(samples, 99):8.2f} {max(samples):8.2f}")

@@ -14,8 +14,9 @@ log = logging.getLogger("warroom")
 
 
 def _setup_logging() -> None:
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # slack_sdk logs request bodies at DEBUG; keep it above that so tokens never reach logs.
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
@@ -31,8 +32,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     server = HttpServer(runtime, host=args.host, port=args.port, threads=args.threads)
     runtime.start_jobs()
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    log.info("warroom serving on http://%s:%s (POST /slack/events, GET /healthz)",
-             args.host, server.port)
+    log.info(
+        "warroom serving on http://%s:%s (POST /slack/events, GET /healthz)", args.host, server.port
+    )
     try:
         server.run()
     except KeyboardInterrupt:

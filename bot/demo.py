@@ -54,11 +54,19 @@ class Transcript:
     def plain(self, text: str) -> str:
         state = self.slack.state
         text = _DATE_TOKEN.sub(r"\1", text)
-        text = _USER.sub(lambda m: "@" + (state.users[m.group(1)].name
-                                         if m.group(1) in state.users else m.group(1)), text)
-        text = _CHANNEL.sub(lambda m: "#" + (state.channels[m.group(1)].name
-                                            if m.group(1) in state.channels else m.group(1)),
-                            text)
+        text = _USER.sub(
+            lambda m: (
+                "@" + (state.users[m.group(1)].name if m.group(1) in state.users else m.group(1))
+            ),
+            text,
+        )
+        text = _CHANNEL.sub(
+            lambda m: (
+                "#"
+                + (state.channels[m.group(1)].name if m.group(1) in state.channels else m.group(1))
+            ),
+            text,
+        )
         text = _LINK.sub(r"\2 (\1)", text)
         return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
@@ -76,8 +84,8 @@ class Transcript:
     def flush(self) -> None:
         state = self.slack.state
         with state.lock:
-            messages = state.messages[self._seen_messages:]
-            responses = state.responses[self._seen_responses:]
+            messages = state.messages[self._seen_messages :]
+            responses = state.responses[self._seen_responses :]
             self._seen_messages = len(state.messages)
             self._seen_responses = len(state.responses)
         for response in responses:
@@ -88,8 +96,9 @@ class Transcript:
             if message.ephemeral_to:
                 where += f", only {PEOPLE.get(message.ephemeral_to, (message.ephemeral_to,))[0]}"
             elif channel and channel.is_im:
-                where = "DM to " + ", ".join(PEOPLE.get(u, (u,))[0] for u in channel.members
-                                            if u in PEOPLE)
+                where = "DM to " + ", ".join(
+                    PEOPLE.get(u, (u,))[0] for u in channel.members if u in PEOPLE
+                )
             author = PEOPLE[message.user][0] if message.user in PEOPLE else "warroom"
             pinned = " 📌" if channel and message.ts in channel.pins else ""
             text = message.text or _blocks_text(message.blocks)
@@ -129,8 +138,12 @@ class Scene:
         database = out_dir / "warroom.db"
         for leftover in out_dir.glob("warroom.db*"):
             leftover.unlink()
-        self.bot = LocalBot(f"sqlite:///{database}", clock=self.clock, support=support,
-                            settings={"warroom_team_timezones": TEAM_ZONES})
+        self.bot = LocalBot(
+            f"sqlite:///{database}",
+            clock=self.clock,
+            support=support,
+            settings={"warroom_team_timezones": TEAM_ZONES},
+        )
         for user, (name, zone) in PEOPLE.items():
             offset = int(self.clock.now().astimezone(_zone(zone)).utcoffset().total_seconds())
             self.bot.slack.state.add_user(user, name, tz=zone, tz_offset=offset)
@@ -146,8 +159,9 @@ class Scene:
 
     def type(self, user: str, text: str, channel: str | None = None) -> dict[str, Any]:
         self.transcript.typed(user, f"/incident {text}")
-        reply = self.bot.requests.command(text, user=user, channel=channel or self.channel
-                                          or self.general)
+        reply = self.bot.requests.command(
+            text, user=user, channel=channel or self.channel or self.general
+        )
         body = reply.json() if reply.status == 200 and reply.body else None
         if reply.status != 200:
             self.transcript.private(user, f"HTTP {reply.status}")
@@ -161,8 +175,16 @@ class Scene:
         """A person posts in the incident channel; Slack reports it to the bot as an event."""
         assert self.channel
         message = self.bot.slack.state.post_user_message(self.channel, user, text)
-        self.bot.requests.event({"type": "message", "channel": self.channel, "user": user,
-                                 "text": text, "ts": message.ts, "channel_type": "channel"})
+        self.bot.requests.event(
+            {
+                "type": "message",
+                "channel": self.channel,
+                "user": user,
+                "text": text,
+                "ts": message.ts,
+                "channel_type": "channel",
+            }
+        )
         self.bot.settle()
         self.transcript.flush()
         return message.ts
@@ -193,13 +215,17 @@ def play(scene: Scene) -> None:
     print("warroom demo: the night a team deleted its own production stack.")
     print("13 people, California, Kenya, Zambia and Ghana. Everything below runs locally.")
 
-    scene.at("A week earlier nobody ran `warroom readiness`. This is what it would have said",
-             days=-7)
+    scene.at(
+        "A week earlier nobody ran `warroom readiness`. This is what it would have said", days=-7
+    )
     from bot.demo_readiness import story_account_report
 
     report = story_account_report(scene.support, scene.clock.now())
-    print(report if report is not None else "  (install the dev extras to see the readiness "
-          "audit: pip install -e '.[dev]')")
+    print(
+        report
+        if report is not None
+        else "  (install the dev extras to see the readiness audit: pip install -e '.[dev]')"
+    )
     scene.clock.advance(days=7)
 
     scene.at("Ada, in California, declares the incident")
@@ -218,28 +244,37 @@ def play(scene: Scene) -> None:
 
 def timeline_backfill(scene: Scene) -> None:
     scene.at("People log what already happened, in the zone they speak", minutes=2)
-    scene.type("U0ADA", "log 3:20 AM PST | Deploy of the API stack started; CloudFormation "
-               "update failed and the stack is in UPDATE_ROLLBACK_FAILED")
-    scene.type("U0MUTALE", "log 15:20 CAT | Stack deleted to get past ROLLBACK_FAILED; the "
-               "DynamoDB tables were in it")
+    scene.type(
+        "U0ADA",
+        "log 3:20 AM PST | Deploy of the API stack started; CloudFormation "
+        "update failed and the stack is in UPDATE_ROLLBACK_FAILED",
+    )
+    scene.type(
+        "U0MUTALE",
+        "log 15:20 CAT | Stack deleted to get past ROLLBACK_FAILED; the DynamoDB tables were in it",
+    )
     scene.type("U0ADA", "log 6:38 AM PST | We have lost everything: production is gone")
 
 
 def capture_from_conversation(scene: Scene) -> None:
     scene.at("Wanjiru says something worth keeping; Ada pins it with :pushpin:", minutes=3)
-    ts = scene.say("U0WANJIRU", "No point-in-time recovery on the orders table. Last "
-                   "internal backup is 3 days old.")
+    ts = scene.say(
+        "U0WANJIRU",
+        "No point-in-time recovery on the orders table. Last internal backup is 3 days old.",
+    )
     assert scene.channel
-    scene.bot.requests.reaction(user="U0ADA", channel=scene.channel, message_ts=ts,
-                                item_user="U0WANJIRU")
+    scene.bot.requests.reaction(
+        user="U0ADA", channel=scene.channel, message_ts=ts, item_user="U0WANJIRU"
+    )
     scene.bot.settle()
     scene.transcript.flush()
 
 
 def pull_people_in(scene: Scene) -> None:
     scene.at("Ada pulls the team in (13 people were on that call; six here)", minutes=1)
-    scene.type("U0ADA", "need <@U0BEN> <@U0WANJIRU|wanjiru> <@U0AMARA> <@U0MUTALE> "
-               "<@U0CHIPO> <@U0KOFI>")
+    scene.type(
+        "U0ADA", "need <@U0BEN> <@U0WANJIRU|wanjiru> <@U0AMARA> <@U0MUTALE> <@U0CHIPO> <@U0KOFI>"
+    )
     scene.type("U0ADA", "role scribe <@U0MUTALE>")
 
 
@@ -249,14 +284,20 @@ def tick_runbook_steps(scene: Scene) -> None:
     from bot.slack.ids import ActionId
 
     assert scene.channel
-    checklist = next(m for m in scene.bot.slack.state.messages_in(scene.channel)
-                     if m.text.startswith("Runbook: Production data lost"))
+    checklist = next(
+        m
+        for m in scene.bot.slack.state.messages_in(scene.channel)
+        if m.text.startswith("Runbook: Production data lost")
+    )
     for step in (0, 1):
         scene.transcript.typed("U0WANJIRU", f"[presses Done on step {step + 1}]")
         scene.bot.requests.block_action(
-            user="U0WANJIRU", channel=scene.channel, message_ts=checklist.ts,
-            action_id=ActionId.RUNBOOK_TICK, value=TickValue(runbook="production-data-loss",
-                                                             step=step).dump())
+            user="U0WANJIRU",
+            channel=scene.channel,
+            message_ts=checklist.ts,
+            action_id=ActionId.RUNBOOK_TICK,
+            value=TickValue(runbook="production-data-loss", step=step).dump(),
+        )
         scene.bot.settle()
         scene.transcript.flush()
     updated = scene.bot.slack.state.message(scene.channel, checklist.ts)
@@ -290,7 +331,9 @@ def narrow_the_call(scene: Scene) -> None:
             job.run()
     scene.bot.settle()
     scene.transcript.flush()
-    scene.type("U0ADA", "support reply Tables: arn:aws:dynamodb:us-east-1:123456789012:table/orders")
+    scene.type(
+        "U0ADA", "support reply Tables: arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+    )
     scene.at("Someone is needed again", minutes=30)
     scene.type("U0ADA", "recall <@U0BEN> need IAM help for the restore role")
     scene.type("U0WANJIRU", "roster")
@@ -302,7 +345,9 @@ def recover(scene: Scene) -> None:
     scene.type("U0MUTALE", "log Restore of orders from AWS internal backup complete")
     scene.type("U0ADA", "status monitoring")
     scene.type("U0KOFI", "followup Turn on point-in-time recovery for every DynamoDB table")
-    scene.type("U0ADA", "followup Buy a support plan before we need it; run warroom readiness weekly")
+    scene.type(
+        "U0ADA", "followup Buy a support plan before we need it; run warroom readiness weekly"
+    )
     scene.at("Two responders read the same timeline, each in their own zone", minutes=5)
     scene.type("U0ADA", "timeline")
     scene.type("U0MUTALE", "timeline Africa/Lusaka")
@@ -315,8 +360,9 @@ def resolve_and_export(scene: Scene) -> None:
     from bot.services.postmortem import export_incident
 
     for fmt in ("md", "json", "html"):
-        exported = export_incident(scene.bot.db, 1, fmt, zones=TEAM_ZONES.split(","),
-                                   now=scene.clock.now())
+        exported = export_incident(
+            scene.bot.db, 1, fmt, zones=TEAM_ZONES.split(","), now=scene.clock.now()
+        )
         (scene.out_dir / exported.filename).write_bytes(exported.content)
     channel = scene.bot.slack.state.channels[scene.channel or ""]
     pinned = scene.bot.slack.state.message(channel.id, channel.pins[0]) if channel.pins else None

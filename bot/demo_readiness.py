@@ -39,13 +39,22 @@ def story_account_report(support: Any, now: datetime) -> str | None:
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        template = {"Resources": {"Orders": {"Type": "AWS::DynamoDB::Table", "Properties": {
-            "TableName": "orders",
-            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-            "BillingMode": "PAY_PER_REQUEST"}}}}
+        template = {
+            "Resources": {
+                "Orders": {
+                    "Type": "AWS::DynamoDB::Table",
+                    "Properties": {
+                        "TableName": "orders",
+                        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                        "BillingMode": "PAY_PER_REQUEST",
+                    },
+                }
+            }
+        }
         session.client("cloudformation").create_stack(
-            StackName="api-prod", TemplateBody=json.dumps(template))
+            StackName="api-prod", TemplateBody=json.dumps(template)
+        )
         backend = cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION]
         for stack in backend.stacks.values():  # moto never fails a stack by itself
             stack.status = "UPDATE_ROLLBACK_FAILED"

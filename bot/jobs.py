@@ -29,8 +29,9 @@ class JobRunner:
 
     def start(self) -> None:
         for job in self.jobs:
-            thread = threading.Thread(target=self._loop, args=(job,), daemon=True,
-                                      name=f"job-{job.name}")
+            thread = threading.Thread(
+                target=self._loop, args=(job,), daemon=True, name=f"job-{job.name}"
+            )
             thread.start()
             self._threads.append(thread)
 

@@ -16,16 +16,16 @@ from bot.background import BackgroundWork
 from bot.config import Settings, SettingsError
 from bot.domain.clock import Clock, SystemClock
 from bot.jobs import Job, JobRunner
+from bot.readiness_check import readiness_builder
 from bot.services import outbox
 from bot.services.context import Policy, ServiceContext
-from bot.readiness_check import readiness_builder
 from bot.services.nudges import nudge_job
 from bot.services.runbooks import load_runbook_library
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import support_poll_job
 from bot.slack.app import build_app
-from bot.slack.commands.runbooks import post_matching_runbooks
 from bot.slack.chat import SlackChat, make_web_client
+from bot.slack.commands.runbooks import post_matching_runbooks
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -42,9 +42,16 @@ class Runtime:
     _runner: JobRunner | None = None
 
     @classmethod
-    def build(cls, settings: Settings, *, clock: Clock | None = None, support: Any = None,
-              verify_token: bool = True, require_signing_secret: bool = True,
-              migrate: bool = True) -> Runtime:
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        support: Any = None,
+        verify_token: bool = True,
+        require_signing_secret: bool = True,
+        migrate: bool = True,
+    ) -> Runtime:
         settings.require("slack_bot_token")
         if require_signing_secret:
             settings.require("slack_signing_secret")
@@ -54,8 +61,13 @@ class Runtime:
         token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
         client = make_web_client(token, settings.slack_api_url)
         chat = SlackChat(client)
-        ctx = ServiceContext(db=db, clock=clock or SystemClock(), chat=chat,
-                             policy=Policy.from_settings(settings), support=support)
+        ctx = ServiceContext(
+            db=db,
+            clock=clock or SystemClock(),
+            chat=chat,
+            policy=Policy.from_settings(settings),
+            support=support,
+        )
         ctx.extras.setdefault("after_declare", []).append(check_plan_after_declare)
         ctx.extras["runbooks"] = load_runbook_library(ctx.policy.runbooks_dir)
         ctx.extras["after_declare"].append(post_matching_runbooks)
@@ -63,11 +75,15 @@ class Runtime:
         ctx.extras.setdefault("jobs", []).append(support_poll_job(ctx))
         ctx.extras.setdefault("jobs", []).append(nudge_job(ctx))
         background = BackgroundWork()
-        secret = (settings.slack_signing_secret.get_secret_value()
-                  if settings.slack_signing_secret else None)
+        secret = (
+            settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else None
+        )
         try:
-            app = build_app(ctx, background, client=client, signing_secret=secret,
-                            verify_token=verify_token)
+            app = build_app(
+                ctx, background, client=client, signing_secret=secret, verify_token=verify_token
+            )
         except Exception as error:  # bolt raises BoltError on a rejected token
             raise SettingsError(f"SLACK_BOT_TOKEN was not accepted by Slack: {error}") from None
         jobs = [Job("outbox", 15, lambda: outbox.deliver_pending(db, chat, ctx.clock))]

@@ -3,6 +3,7 @@ waitress (multi-threaded, pure Python) rather than bolt's single-threaded dev se
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterable
@@ -19,8 +20,9 @@ StartResponse = Callable[..., Any]
 
 def _reply(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
     body = json.dumps(payload).encode()
-    start_response(status, [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(body)))])
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
     return [body]
 
 
@@ -32,8 +34,11 @@ def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse],
         if path == "/healthz" and method in ("GET", "HEAD"):
             if runtime.db.ping():
                 return _reply(start_response, "200 OK", {"status": "ok"})
-            return _reply(start_response, "503 Service Unavailable",
-                          {"status": "unavailable", "reason": "database unreachable"})
+            return _reply(
+                start_response,
+                "503 Service Unavailable",
+                {"status": "unavailable", "reason": "database unreachable"},
+            )
         if path == EVENTS_PATH and method == "POST":
             # bolt raises (500) on a non-integer timestamp; an unsigned request is a 401.
             timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
@@ -48,10 +53,12 @@ def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse],
 class HttpServer:
     """A waitress server that can run in a thread (tests, demo) or in the foreground."""
 
-    def __init__(self, runtime: Runtime, host: str = "127.0.0.1", port: int = 3000,
-                 threads: int = 16) -> None:
-        self.server = create_server(make_wsgi_app(runtime), host=host, port=port,
-                                    threads=threads, ident="warroom")
+    def __init__(
+        self, runtime: Runtime, host: str = "127.0.0.1", port: int = 3000, threads: int = 16
+    ) -> None:
+        self.server = create_server(
+            make_wsgi_app(runtime), host=host, port=port, threads=threads, ident="warroom"
+        )
         self.host = host
         self._thread: threading.Thread | None = None
 
@@ -77,12 +84,11 @@ class HttpServer:
             # Close the sockets from inside waitress's own loop, so its select() never sees
             # a descriptor closed under it; the loop ends when nothing is left to watch.
             channels = self.server._map  # type: ignore[union-attr]
-            try:
+            # OSError: the loop already closed its trigger, so it is on its way out.
+            with contextlib.suppress(OSError):
                 self.server.trigger.pull_trigger(  # type: ignore[union-attr]
                     lambda: [channel.close() for channel in list(channels.values())]
                 )
-            except OSError:  # the loop already closed its trigger: it is on its way out
-                pass
             self._thread.join(timeout=10)
             self.server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         else:

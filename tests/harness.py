@@ -21,28 +21,41 @@ TEAM_ZONES = "America/Los_Angeles,Africa/Nairobi,Africa/Lusaka,Africa/Accra"
 
 
 class BotHarness(LocalBot):
-    def __init__(self, database_url: str, *, clock: FixedClock | None = None,
-                 support: Any = None, settings: dict[str, Any] | None = None,
-                 slack: FakeSlack | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        clock: FixedClock | None = None,
+        support: Any = None,
+        settings: dict[str, Any] | None = None,
+        slack: FakeSlack | None = None,
+    ) -> None:
         settings = {"warroom_team_timezones": TEAM_ZONES, **(settings or {})}
-        super().__init__(database_url, clock=clock, support=support, settings=settings,
-                         slack=slack)
+        super().__init__(database_url, clock=clock, support=support, settings=settings, slack=slack)
         if COMMANDER not in self.slack.state.users:
-            self.slack.state.add_user(COMMANDER, "ada", tz="America/Los_Angeles",
-                                      tz_offset=-7 * 3600, tz_label="Pacific Daylight Time")
+            self.slack.state.add_user(
+                COMMANDER,
+                "ada",
+                tz="America/Los_Angeles",
+                tz_offset=-7 * 3600,
+                tz_label="Pacific Daylight Time",
+            )
         general = self.slack.state.channel_by_name("general")
-        self.general = general.id if general else self.slack.state.add_channel(
-            "general", [COMMANDER])
+        self.general = (
+            general.id if general else self.slack.state.add_channel("general", [COMMANDER])
+        )
 
-    def command(self, text: str, *, user: str = COMMANDER, channel: str | None = None,
-                settle: bool = True) -> HttpReply:
+    def command(
+        self, text: str, *, user: str = COMMANDER, channel: str | None = None, settle: bool = True
+    ) -> HttpReply:
         reply = self.requests.command(text, user=user, channel=channel or self.general)
         if settle:
             self.settle()
         return reply
 
-    def declare(self, text: str = "sev1 Production environment deleted",
-                user: str = COMMANDER) -> str:
+    def declare(
+        self, text: str = "sev1 Production environment deleted", user: str = COMMANDER
+    ) -> str:
         """Declares and returns the new incident channel's id."""
         reply = self.command(f"declare {text}", user=user)
         assert reply.status == 200, reply.text

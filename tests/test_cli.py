@@ -23,27 +23,41 @@ def _free_port() -> int:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "WARROOM_", "DATABASE_URL", "AWS_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "WARROOM_", "DATABASE_URL", "AWS_"))
+    }
     env.update(extra)
     return env
 
 
 def _warroom(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_missing_setting_stops_start_up_with_one_line_naming_it(tmp_path: Path) -> None:
     result = _warroom("serve", env=_env(), cwd=tmp_path)
 
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["warroom: SLACK_BOT_TOKEN is required but not set"]
+    assert result.stderr.strip().splitlines() == [
+        "warroom: SLACK_BOT_TOKEN is required but not set"
+    ]
 
 
 def test_malformed_setting_is_named(tmp_path: Path) -> None:
-    env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET="s",
-               WARROOM_TEAM_TIMEZONES="America/Los_Angeles,Mars/Olympus")
+    env = _env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET="s",
+        WARROOM_TEAM_TIMEZONES="America/Los_Angeles,Mars/Olympus",
+    )
 
     result = _warroom("serve", env=env, cwd=tmp_path)
 
@@ -63,8 +77,9 @@ def test_secrets_are_not_echoed_in_errors(tmp_path: Path) -> None:
 
 
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
-    result = _warroom("db", "upgrade", env=_env(DATABASE_URL=f"sqlite:///{tmp_path}/w.db"),
-                      cwd=tmp_path)
+    result = _warroom(
+        "db", "upgrade", env=_env(DATABASE_URL=f"sqlite:///{tmp_path}/w.db"), cwd=tmp_path
+    )
 
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "w.db").exists()
@@ -73,19 +88,28 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
 def test_serve_declares_over_http(tmp_path: Path) -> None:
     port = _free_port()
     with FakeSlack() as slack:
-        env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                   SLACK_API_URL=slack.api_url, DATABASE_URL=f"sqlite:///{tmp_path}/w.db")
+        env = _env(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+            DATABASE_URL=f"sqlite:///{tmp_path}/w.db",
+        )
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_healthy(base, process)
             requests = SlackRequests(f"{base}/slack/events", SIGNING_SECRET)
             started = time.monotonic()
-            reply = requests.command("declare sev1 Production environment deleted",
-                                     user="U0CMDR", channel="C0GENERAL")
+            reply = requests.command(
+                "declare sev1 Production environment deleted", user="U0CMDR", channel="C0GENERAL"
+            )
             assert reply.status == 200
             assert time.monotonic() - started < 3, "Slack gives three seconds to acknowledge"
             assert "INC-1" in reply.json()["text"]
@@ -109,13 +133,15 @@ def _wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
     _wait_for(healthy, process)
 
 
-def _wait_for(condition, process: subprocess.Popen[str], limit: float = 30.0) -> None:  # noqa: ANN001
+def _wait_for(condition, process: subprocess.Popen[str], limit: float = 30.0) -> None:
     """Polls an outcome (not a timing assertion): fails if the process dies or never gets there."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if condition():
             return
         if process.poll() is not None:
-            raise AssertionError(f"warroom exited: {process.stdout.read() if process.stdout else ''}")
+            raise AssertionError(
+                f"warroom exited: {process.stdout.read() if process.stdout else ''}"
+            )
         time.sleep(0.05)
     raise AssertionError("condition not reached")

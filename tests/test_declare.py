@@ -96,11 +96,13 @@ def test_declare_without_text_opens_the_modal_and_submission_declares(bot: BotHa
     views = bot.slack.state.views
     assert views and views[0]["view"]["callback_id"] == "declare_modal"
     submitted = bot.requests.view_submission(
-        user=COMMANDER, callback_id="declare_modal",
+        user=COMMANDER,
+        callback_id="declare_modal",
         values={
             "declare_title": {"title": {"type": "plain_text_input", "value": "Queue backlog"}},
-            "declare_severity": {"severity": {"type": "static_select",
-                                              "selected_option": {"value": "sev3"}}},
+            "declare_severity": {
+                "severity": {"type": "static_select", "selected_option": {"value": "sev3"}}
+            },
             "declare_drill": {"drill": {"type": "checkboxes", "selected_options": []}},
         },
     )

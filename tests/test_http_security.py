@@ -16,10 +16,16 @@ from tests.harness import COMMANDER, SIGNING_SECRET, BotHarness
 
 
 def _declare_body(channel: str) -> bytes:
-    return urlencode({
-        "command": "/incident", "text": "declare sev1 forged", "user_id": COMMANDER,
-        "channel_id": channel, "team_id": "T0WARROOM", "trigger_id": "t.1",
-    }).encode()
+    return urlencode(
+        {
+            "command": "/incident",
+            "text": "declare sev1 forged",
+            "user_id": COMMANDER,
+            "channel_id": channel,
+            "team_id": "T0WARROOM",
+            "trigger_id": "t.1",
+        }
+    ).encode()
 
 
 def _incident_count(bot: BotHarness) -> int:
@@ -78,8 +84,10 @@ def test_malformed_or_missing_timestamp_is_401_not_500(bot: BotHarness, timestam
 
 def test_missing_signature_is_401(bot: BotHarness) -> None:
     body = _declare_body(bot.general)
-    headers = {"Content-Type": "application/x-www-form-urlencoded",
-               "X-Slack-Request-Timestamp": str(int(time.time()))}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": str(int(time.time())),
+    }
 
     reply = post(f"{bot.server.url}/slack/events", body, headers)
 

@@ -560,9 +560,7 @@ def test_export_buttons_offered_on_resolve_upload_the_chosen_format(bot: BotHarn
     channel = bot.declare()
     bot.command("resolve", channel=channel)
     offer_export(bot.ctx, 1)
-    offer = next(
-        m for m in bot.posted(channel) if m.blocks and not m.text.startswith("Runbook: ")
-    )
+    offer = next(m for m in bot.posted(channel) if m.blocks and not m.text.startswith("Runbook: "))
     buttons = offer.blocks[1]["elements"]
     assert [b["text"]["text"] for b in buttons] == ["Markdown", "JSON", "HTML"]
     assert len({b["action_id"] for b in buttons}) == 3

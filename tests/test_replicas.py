@@ -23,11 +23,17 @@ def test_two_replicas_declaring_at_the_same_instant_get_distinct_numbers() -> No
 
         def declare(replica: BotHarness, n: int) -> None:
             barrier.wait()
-            replies.append(replica.requests.command(
-                f"declare sev1 Outage {n}", user="U0CMDR", channel=replica.general))
+            replies.append(
+                replica.requests.command(
+                    f"declare sev1 Outage {n}", user="U0CMDR", channel=replica.general
+                )
+            )
 
-        threads = [threading.Thread(target=declare, args=(replica, i * 3 + k))
-                   for i, replica in enumerate(replicas) for k in range(3)]
+        threads = [
+            threading.Thread(target=declare, args=(replica, i * 3 + k))
+            for i, replica in enumerate(replicas)
+            for k in range(3)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

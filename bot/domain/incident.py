@@ -73,5 +73,7 @@ def parse_reference(text: str) -> int:
     """`7`, `INC-7` and `inc-7` all name incident 7."""
     match = _REFERENCE.match(text.strip())
     if not match:
-        raise UsageError(f"`{text}` is not an incident. Give its number (`7`) or reference (`INC-7`).")
+        raise UsageError(
+            f"`{text}` is not an incident. Give its number (`7`) or reference (`INC-7`)."
+        )
     return int(match.group(1))

@@ -59,8 +59,14 @@ _LINE_START_NUMBER = re.compile(r"^(\d{1,9})\.(?=\s|$)")
 
 def escape_md(text: str) -> MdSafe:
     """One line of inert Markdown: newlines fold to spaces, so a table row cannot break."""
-    if "\n" in text or "\r" in text or "\t" in text or "  " in text or text[:1].isspace() \
-            or text[-1:].isspace():
+    if (
+        "\n" in text
+        or "\r" in text
+        or "\t" in text
+        or "  " in text
+        or text[:1].isspace()
+        or text[-1:].isspace()
+    ):
         text = " ".join(text.split())
     return MdSafe(_escape_line(text))
 

@@ -94,8 +94,14 @@ class FakeSlackState:
         self._last_ts = 0.0
 
     # -- set-up and inspection helpers used by tests and the demo ------------------------
-    def add_user(self, user_id: str, name: str, tz: str = "UTC", tz_offset: int = 0,
-                 tz_label: str | None = None) -> None:
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        tz: str = "UTC",
+        tz_offset: int = 0,
+        tz_label: str | None = None,
+    ) -> None:
         with self.lock:
             self.users[user_id] = User(user_id, name, tz, tz_label or tz, tz_offset)
 
@@ -126,7 +132,8 @@ class FakeSlackState:
     def messages_in(self, channel_id: str, include_ephemeral: bool = False) -> list[Message]:
         with self.lock:
             return [
-                m for m in self.messages
+                m
+                for m in self.messages
                 if m.channel == channel_id and (include_ephemeral or m.ephemeral_to is None)
             ]
 
@@ -139,9 +146,7 @@ class FakeSlackState:
 
     def message(self, channel_id: str, ts: str) -> Message | None:
         with self.lock:
-            return next(
-                (m for m in self.messages if m.channel == channel_id and m.ts == ts), None
-            )
+            return next((m for m in self.messages if m.channel == channel_id and m.ts == ts), None)
 
     # -- internals ------------------------------------------------------------------------
     def _new_id(self, prefix: str) -> str:
@@ -188,8 +193,13 @@ class _Methods:
         self.base_url = base_url
 
     def auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
-        return _ok(user_id=FakeSlackState.BOT_USER, bot_id="BWARROOM", team_id="T0WARROOM",
-                   team="warroom", url="https://warroom.slack.com/")
+        return _ok(
+            user_id=FakeSlackState.BOT_USER,
+            bot_id="BWARROOM",
+            team_id="T0WARROOM",
+            team="warroom",
+            url="https://warroom.slack.com/",
+        )
 
     def conversations_create(self, p: dict[str, Any]) -> dict[str, Any]:
         name = str(p.get("name", ""))
@@ -255,11 +265,20 @@ class _Methods:
             blocks = json.loads(blocks)
         if not text and not blocks:
             return _err("no_text")
-        message = Message(channel.id, self.s._next_ts(), text, blocks,
-                          user=FakeSlackState.BOT_USER, thread_ts=p.get("thread_ts"))
+        message = Message(
+            channel.id,
+            self.s._next_ts(),
+            text,
+            blocks,
+            user=FakeSlackState.BOT_USER,
+            thread_ts=p.get("thread_ts"),
+        )
         self.s.messages.append(message)
-        return _ok(channel=channel.id, ts=message.ts,
-                   message={"text": text, "ts": message.ts, "user": message.user})
+        return _ok(
+            channel=channel.id,
+            ts=message.ts,
+            message={"text": text, "ts": message.ts, "user": message.user},
+        )
 
     def chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(p)
@@ -268,8 +287,14 @@ class _Methods:
         blocks = p.get("blocks")
         if isinstance(blocks, str):
             blocks = json.loads(blocks)
-        message = Message(channel.id, self.s._next_ts(), str(p.get("text") or ""), blocks,
-                          user=FakeSlackState.BOT_USER, ephemeral_to=str(p.get("user")))
+        message = Message(
+            channel.id,
+            self.s._next_ts(),
+            str(p.get("text") or ""),
+            blocks,
+            user=FakeSlackState.BOT_USER,
+            ephemeral_to=str(p.get("user")),
+        )
         self.s.messages.append(message)
         return _ok(message_ts=message.ts)
 
@@ -303,8 +328,16 @@ class _Methods:
         user = self.s.users.get(str(p.get("user")))
         if user is None:
             return _err("user_not_found")
-        return _ok(user={"id": user.id, "name": user.name, "real_name": user.real_name or user.name,
-                         "tz": user.tz, "tz_label": user.tz_label, "tz_offset": user.tz_offset})
+        return _ok(
+            user={
+                "id": user.id,
+                "name": user.name,
+                "real_name": user.real_name or user.name,
+                "tz": user.tz,
+                "tz_label": user.tz_label,
+                "tz_offset": user.tz_offset,
+            }
+        )
 
     def views_open(self, p: dict[str, Any]) -> dict[str, Any]:
         view = p.get("view")
@@ -317,8 +350,14 @@ class _Methods:
 
     def files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
         file_id = self.s._new_id("F")
-        self.s.files.append({"id": file_id, "filename": p.get("filename"),
-                             "length": p.get("length"), "complete": False})
+        self.s.files.append(
+            {
+                "id": file_id,
+                "filename": p.get("filename"),
+                "length": p.get("length"),
+                "complete": False,
+            }
+        )
         root = self.base_url().removesuffix("api/")
         return _ok(upload_url=f"{root}upload/{file_id}", file_id=file_id)
 
@@ -331,11 +370,16 @@ class _Methods:
             record = next((f for f in self.s.files if f["id"] == item.get("id")), None)
             if record is None:
                 return _err("file_not_found")
-            record.update(complete=True, title=item.get("title"),
-                          channel=p.get("channel_id"), comment=p.get("initial_comment"),
-                          content=self.s.uploads.get(record["id"], b""))
-            done.append({"id": record["id"], "title": item.get("title"),
-                         "name": record["filename"]})
+            record.update(
+                complete=True,
+                title=item.get("title"),
+                channel=p.get("channel_id"),
+                comment=p.get("initial_comment"),
+                content=self.s.uploads.get(record["id"], b""),
+            )
+            done.append(
+                {"id": record["id"], "title": item.get("title"), "name": record["filename"]}
+            )
         return _ok(files=done)
 
     def reactions_add(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -394,8 +438,9 @@ class FakeSlack:
         return f"{self.url}response/{name}"
 
     def start(self) -> FakeSlack:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="fake-slack")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="fake-slack"
+        )
         self._thread.start()
         return self
 
@@ -435,7 +480,7 @@ class FakeSlack:
                 if not path.startswith("/api/"):
                     self._send(404, b"not found", "text/plain")
                     return
-                method = path[len("/api/"):]
+                method = path[len("/api/") :]
                 params = self._params(raw)
                 self._send_json(*fake.dispatch(method, params, self.headers.get("Authorization")))
 
@@ -447,8 +492,9 @@ class FakeSlack:
                 form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
                 return {**query, **form}
 
-            def _send_json(self, status: int, payload: dict[str, Any],
-                           headers: dict[str, str]) -> None:
+            def _send_json(
+                self, status: int, payload: dict[str, Any], headers: dict[str, str]
+            ) -> None:
                 body = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -467,8 +513,9 @@ class FakeSlack:
 
         return Handler
 
-    def dispatch(self, method: str, params: dict[str, Any],
-                 auth: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def dispatch(
+        self, method: str, params: dict[str, Any], auth: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if self.state.latency_seconds:
             time.sleep(self.state.latency_seconds)
         with self.state.lock:

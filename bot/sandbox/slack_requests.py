@@ -24,8 +24,9 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def signed_headers(secret: str, body: bytes, content_type: str,
-                   timestamp: int | None = None) -> dict[str, str]:
+def signed_headers(
+    secret: str, body: bytes, content_type: str, timestamp: int | None = None
+) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     return {
         "Content-Type": content_type,
@@ -59,40 +60,69 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 10.0) 
 class SlackRequests:
     """Builds and sends what Slack would send to the bot's `/slack/events` endpoint."""
 
-    def __init__(self, events_url: str, signing_secret: str, team_id: str = "T0WARROOM",
-                 response_url: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        events_url: str,
+        signing_secret: str,
+        team_id: str = "T0WARROOM",
+        response_url: Callable[[str], str] | None = None,
+    ) -> None:
         self.events_url = events_url
         self.secret = signing_secret
         self.team_id = team_id
         self._response_url = response_url
         self._ids = itertools.count(1)
 
-    def _send(self, body: bytes, content_type: str, timestamp: int | None = None,
-              headers: dict[str, str] | None = None) -> HttpReply:
+    def _send(
+        self,
+        body: bytes,
+        content_type: str,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpReply:
         all_headers = signed_headers(self.secret, body, content_type, timestamp)
         all_headers.update(headers or {})
         return post(self.events_url, body, all_headers)
 
-    def command(self, text: str, *, user: str, channel: str, command: str = "/incident",
-                user_name: str | None = None, timestamp: int | None = None) -> HttpReply:
+    def command(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        command: str = "/incident",
+        user_name: str | None = None,
+        timestamp: int | None = None,
+    ) -> HttpReply:
         n = next(self._ids)
         form = {
-            "token": "unused", "team_id": self.team_id, "team_domain": "warroom",
-            "channel_id": channel, "channel_name": channel.lower(), "user_id": user,
-            "user_name": user_name or user.lower(), "command": command, "text": text,
-            "api_app_id": "A0WARROOM", "trigger_id": f"trigger.{n}",
+            "token": "unused",
+            "team_id": self.team_id,
+            "team_domain": "warroom",
+            "channel_id": channel,
+            "channel_name": channel.lower(),
+            "user_id": user,
+            "user_name": user_name or user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0WARROOM",
+            "trigger_id": f"trigger.{n}",
         }
         if self._response_url is not None:
             form["response_url"] = self._response_url(f"cmd{n}")
-        return self._send(urlencode(form).encode(), "application/x-www-form-urlencoded",
-                          timestamp)
+        return self._send(urlencode(form).encode(), "application/x-www-form-urlencoded", timestamp)
 
-    def event(self, event: dict[str, Any], *, event_id: str | None = None,
-              retry_num: int | None = None) -> HttpReply:
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> HttpReply:
         payload = {
-            "token": "unused", "team_id": self.team_id, "api_app_id": "A0WARROOM",
-            "type": "event_callback", "event_id": event_id or f"Ev{next(self._ids):08d}",
-            "event_time": int(time.time()), "event": event,
+            "token": "unused",
+            "team_id": self.team_id,
+            "api_app_id": "A0WARROOM",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(self._ids):08d}",
+            "event_time": int(time.time()),
+            "event": event,
         }
         headers = {}
         if retry_num is not None:
@@ -104,47 +134,107 @@ class SlackRequests:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, "application/x-www-form-urlencoded")
 
-    def reaction(self, *, user: str, channel: str, message_ts: str, item_user: str,
-                 reaction: str = "pushpin", event_id: str | None = None,
-                 retry_num: int | None = None) -> HttpReply:
+    def reaction(
+        self,
+        *,
+        user: str,
+        channel: str,
+        message_ts: str,
+        item_user: str,
+        reaction: str = "pushpin",
+        event_id: str | None = None,
+        retry_num: int | None = None,
+    ) -> HttpReply:
         return self.event(
-            {"type": "reaction_added", "user": user, "reaction": reaction,
-             "item_user": item_user,
-             "item": {"type": "message", "channel": channel, "ts": message_ts},
-             "event_ts": f"{time.time():.6f}"},
-            event_id=event_id, retry_num=retry_num,
+            {
+                "type": "reaction_added",
+                "user": user,
+                "reaction": reaction,
+                "item_user": item_user,
+                "item": {"type": "message", "channel": channel, "ts": message_ts},
+                "event_ts": f"{time.time():.6f}",
+            },
+            event_id=event_id,
+            retry_num=retry_num,
         )
 
-    def message_shortcut(self, *, user: str, channel: str, message_ts: str, message_user: str,
-                         text: str, callback_id: str = "add_to_timeline") -> HttpReply:
-        return self.interaction({
-            "type": "message_action", "callback_id": callback_id,
-            "trigger_id": f"trigger.{next(self._ids)}",
-            "user": {"id": user}, "channel": {"id": channel},
-            "message_ts": message_ts,
-            "message": {"type": "message", "user": message_user, "ts": message_ts, "text": text},
-            "response_url": self._response_url(f"sc{next(self._ids)}")
-            if self._response_url else None,
-        })
+    def message_shortcut(
+        self,
+        *,
+        user: str,
+        channel: str,
+        message_ts: str,
+        message_user: str,
+        text: str,
+        callback_id: str = "add_to_timeline",
+    ) -> HttpReply:
+        return self.interaction(
+            {
+                "type": "message_action",
+                "callback_id": callback_id,
+                "trigger_id": f"trigger.{next(self._ids)}",
+                "user": {"id": user},
+                "channel": {"id": channel},
+                "message_ts": message_ts,
+                "message": {
+                    "type": "message",
+                    "user": message_user,
+                    "ts": message_ts,
+                    "text": text,
+                },
+                "response_url": self._response_url(f"sc{next(self._ids)}")
+                if self._response_url
+                else None,
+            }
+        )
 
-    def block_action(self, *, user: str, channel: str, message_ts: str, action_id: str,
-                     value: str, block_id: str = "b") -> HttpReply:
-        return self.interaction({
-            "type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
-            "container": {"type": "message", "channel_id": channel, "message_ts": message_ts},
-            "message": {"ts": message_ts, "text": ""},
-            "trigger_id": f"trigger.{next(self._ids)}",
-            "actions": [{"action_id": action_id, "block_id": block_id, "value": value,
-                         "type": "button", "action_ts": f"{time.time():.6f}"}],
-            "response_url": self._response_url(f"ba{next(self._ids)}")
-            if self._response_url else None,
-        })
+    def block_action(
+        self,
+        *,
+        user: str,
+        channel: str,
+        message_ts: str,
+        action_id: str,
+        value: str,
+        block_id: str = "b",
+    ) -> HttpReply:
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "channel": {"id": channel},
+                "container": {"type": "message", "channel_id": channel, "message_ts": message_ts},
+                "message": {"ts": message_ts, "text": ""},
+                "trigger_id": f"trigger.{next(self._ids)}",
+                "actions": [
+                    {
+                        "action_id": action_id,
+                        "block_id": block_id,
+                        "value": value,
+                        "type": "button",
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+                "response_url": self._response_url(f"ba{next(self._ids)}")
+                if self._response_url
+                else None,
+            }
+        )
 
-    def view_submission(self, *, user: str, callback_id: str, values: dict[str, Any],
-                        private_metadata: str = "") -> HttpReply:
-        return self.interaction({
-            "type": "view_submission", "user": {"id": user},
-            "trigger_id": f"trigger.{next(self._ids)}",
-            "view": {"id": "V1", "type": "modal", "callback_id": callback_id,
-                     "private_metadata": private_metadata, "state": {"values": values}},
-        })
+    def view_submission(
+        self, *, user: str, callback_id: str, values: dict[str, Any], private_metadata: str = ""
+    ) -> HttpReply:
+        return self.interaction(
+            {
+                "type": "view_submission",
+                "user": {"id": user},
+                "trigger_id": f"trigger.{next(self._ids)}",
+                "view": {
+                    "id": "V1",
+                    "type": "modal",
+                    "callback_id": callback_id,
+                    "private_metadata": private_metadata,
+                    "state": {"values": values},
+                },
+            }
+        )

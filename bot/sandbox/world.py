@@ -33,9 +33,15 @@ def local_settings(database_url: str, slack: FakeSlack, **overrides: Any) -> Set
 class LocalBot:
     """The bot, served over HTTP on 127.0.0.1, talking to a fake Slack."""
 
-    def __init__(self, database_url: str, *, clock: FixedClock | None = None,
-                 support: Any = None, settings: dict[str, Any] | None = None,
-                 slack: FakeSlack | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        clock: FixedClock | None = None,
+        support: Any = None,
+        settings: dict[str, Any] | None = None,
+        slack: FakeSlack | None = None,
+    ) -> None:
         self._owns_slack = slack is None
         self.slack = slack or FakeSlack().start()
         self.clock = clock or FixedClock(datetime.now(UTC).replace(microsecond=0))
@@ -43,8 +49,9 @@ class LocalBot:
         self.runtime = Runtime.build(self.settings, clock=self.clock, support=support)
         self.server = HttpServer(self.runtime, host="127.0.0.1", port=0, threads=8).start()
         secret = self.settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
-        self.requests = SlackRequests(f"{self.server.url}/slack/events", secret,
-                                      response_url=self.slack.response_url)
+        self.requests = SlackRequests(
+            f"{self.server.url}/slack/events", secret, response_url=self.slack.response_url
+        )
 
     @property
     def ctx(self) -> Any:

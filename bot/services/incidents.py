@@ -44,48 +44,79 @@ class WarRoomReport:
 def validate_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
-        raise UsageError("Give the incident a title: `/incident declare [sev1|sev2|sev3|sev4] <title>`")
+        raise UsageError(
+            "Give the incident a title: `/incident declare [sev1|sev2|sev3|sev4] <title>`"
+        )
     if len(title) > MAX_TITLE:
         raise UsageError(f"The title is {len(title)} characters; keep it to {MAX_TITLE}.")
     return title
 
 
-def declare(ctx: ServiceContext, *, declarer: str, title: str, severity: Severity,
-            drill: bool = False) -> Incident:
+def declare(
+    ctx: ServiceContext, *, declarer: str, title: str, severity: Severity, drill: bool = False
+) -> Incident:
     title = validate_title(title)
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
         incident = Incident(
-            title=title, severity=severity.value, status=Status.INVESTIGATING.value,
-            is_drill=drill, declared_by=declarer, commander_id=declarer, declared_at=now,
+            title=title,
+            severity=severity.value,
+            status=Status.INVESTIGATING.value,
+            is_drill=drill,
+            declared_by=declarer,
+            commander_id=declarer,
+            declared_at=now,
         )
         session.add(incident)
         session.flush()
-        add_participant(session, incident, declarer, by_user=declarer, at=now,
-                        reason="declared the incident")
+        add_participant(
+            session, incident, declarer, by_user=declarer, at=now, reason="declared the incident"
+        )
         what = "Drill declared" if drill else "Incident declared"
         repo.add_timeline_entry(
-            session, incident, kind=EntryKind.DECLARED, author_id=declarer,
+            session,
+            incident,
+            kind=EntryKind.DECLARED,
+            author_id=declarer,
             text=f"{what}: {reference(incident.number)} {title} ({severity.label}); "
-                 f"commander <@{declarer}>",
-            occurred_at=now, recorded_at=now,
+            f"commander <@{declarer}>",
+            occurred_at=now,
+            recorded_at=now,
             data={"severity": severity.value, "drill": drill},
         )
         return incident
 
 
-def add_participant(session: Session, incident: Incident, user_id: str, *, by_user: str | None,
-                    at, reason: str | None) -> Participant:
+def add_participant(
+    session: Session,
+    incident: Incident,
+    user_id: str,
+    *,
+    by_user: str | None,
+    at,
+    reason: str | None,
+) -> Participant:
     person = Participant(
-        incident_number=incident.number, user_id=user_id, state=ParticipantState.NEEDED.value,
-        joined_at=at, needed_since=at, needed_seconds=0, last_active_at=at,
+        incident_number=incident.number,
+        user_id=user_id,
+        state=ParticipantState.NEEDED.value,
+        joined_at=at,
+        needed_since=at,
+        needed_seconds=0,
+        last_active_at=at,
     )
     session.add(person)
     session.flush()
-    session.add(ParticipantTransition(
-        participant_id=person.id, from_state=None, to_state=ParticipantState.NEEDED.value,
-        at=at, by_user=by_user, reason=reason,
-    ))
+    session.add(
+        ParticipantTransition(
+            participant_id=person.id,
+            from_state=None,
+            to_state=ParticipantState.NEEDED.value,
+            at=at,
+            by_user=by_user,
+            reason=reason,
+        )
+    )
     return person
 
 
@@ -102,8 +133,7 @@ def open_war_room(ctx: ServiceContext, number: int) -> WarRoomReport:
 
     created = None
     for attempt in range(1, MAX_CHANNEL_ATTEMPTS + 1):
-        name = channel_name(ctx.policy.channel_prefix, number, title, drill=drill,
-                            attempt=attempt)
+        name = channel_name(ctx.policy.channel_prefix, number, title, drill=drill, attempt=attempt)
         try:
             created = ctx.chat.create_channel(name)
             break
@@ -165,8 +195,13 @@ class Change:
 def _announce(ctx: ServiceContext, session: Session, incident: Incident, text: str) -> list[int]:
     if not incident.channel_id:
         return []
-    queued = outbox.enqueue(session, channel=incident.channel_id, text=text,
-                            incident_number=incident.number, clock=ctx.clock)
+    queued = outbox.enqueue(
+        session,
+        channel=incident.channel_id,
+        text=text,
+        incident_number=incident.number,
+        clock=ctx.clock,
+    )
     return [queued.id]
 
 
@@ -185,28 +220,42 @@ def set_status(ctx: ServiceContext, *, channel_id: str, user: str, status: Statu
             )
         incident.status = status.value
         text = f"Status: {old} → {status.value} (by <@{user}>)"
-        repo.add_timeline_entry(session, incident, kind=EntryKind.STATUS, text=text,
-                                author_id=user, occurred_at=now, recorded_at=now,
-                                data={"old": old, "new": status.value})
+        repo.add_timeline_entry(
+            session,
+            incident,
+            kind=EntryKind.STATUS,
+            text=text,
+            author_id=user,
+            occurred_at=now,
+            recorded_at=now,
+            data={"old": old, "new": status.value},
+        )
         ids = _announce(ctx, session, incident, f":traffic_light: {text}")
         return Change(incident.number, ids, f"Status is now `{status.value}`.")
 
 
-def set_severity(ctx: ServiceContext, *, channel_id: str, user: str,
-                 severity: Severity) -> Change:
+def set_severity(ctx: ServiceContext, *, channel_id: str, user: str, severity: Severity) -> Change:
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
-        incident = repo.incident_by_channel(session, channel_id, for_update=True,
-                                            command="severity")
+        incident = repo.incident_by_channel(
+            session, channel_id, for_update=True, command="severity"
+        )
         require_commander(user, incident.commander_id, ctx.policy.admins, "severity")
         old = incident.severity
         if old == severity.value:
             raise WarroomError(f"{reference(incident.number)} is already {severity.label}.")
         incident.severity = severity.value
         text = f"Severity: {Severity(old).label} → {severity.label} (by <@{user}>)"
-        repo.add_timeline_entry(session, incident, kind=EntryKind.SEVERITY, text=text,
-                                author_id=user, occurred_at=now, recorded_at=now,
-                                data={"old": old, "new": severity.value})
+        repo.add_timeline_entry(
+            session,
+            incident,
+            kind=EntryKind.SEVERITY,
+            text=text,
+            author_id=user,
+            occurred_at=now,
+            recorded_at=now,
+            data={"old": old, "new": severity.value},
+        )
         ids = _announce(ctx, session, incident, f":rotating_light: {text}")
         return Change(incident.number, ids, f"Severity is now {severity.label}.")
 
@@ -214,8 +263,7 @@ def set_severity(ctx: ServiceContext, *, channel_id: str, user: str,
 def resolve(ctx: ServiceContext, *, channel_id: str, user: str, summary: str | None) -> Change:
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
-        incident = repo.incident_by_channel(session, channel_id, for_update=True,
-                                            command="resolve")
+        incident = repo.incident_by_channel(session, channel_id, for_update=True, command="resolve")
         require_commander(user, incident.commander_id, ctx.policy.admins, "resolve")
         if incident.status == Status.RESOLVED.value:
             raise WarroomError(f"{reference(incident.number)} is already resolved.")
@@ -227,9 +275,16 @@ def resolve(ctx: ServiceContext, *, channel_id: str, user: str, summary: str | N
         if summary:
             incident.summary = summary
         text = f"Resolved by <@{user}>" + (f": {summary}" if summary else "")
-        repo.add_timeline_entry(session, incident, kind=EntryKind.RESOLVED, text=text,
-                                author_id=user, occurred_at=now, recorded_at=now,
-                                data={"old": old, "new": Status.RESOLVED.value})
+        repo.add_timeline_entry(
+            session,
+            incident,
+            kind=EntryKind.RESOLVED,
+            text=text,
+            author_id=user,
+            occurred_at=now,
+            recorded_at=now,
+            data={"old": old, "new": Status.RESOLVED.value},
+        )
         announcement = (
             f":white_check_mark: {reference(incident.number)} resolved by <@{user}>"
             + (f": {mrkdwn.escape(summary)}" if summary else ".")

@@ -26,10 +26,23 @@ MAX_ATTEMPTS = 20
 LEASE = timedelta(seconds=60)
 
 
-def enqueue(session: Session, *, channel: str, text: str, incident_number: int | None,
-            clock: Clock, blocks: list[Any] | None = None) -> OutboxMessage:
-    message = OutboxMessage(channel=channel, text=text, blocks=blocks, created_at=clock.now(),
-                            incident_number=incident_number, attempts=0)
+def enqueue(
+    session: Session,
+    *,
+    channel: str,
+    text: str,
+    incident_number: int | None,
+    clock: Clock,
+    blocks: list[Any] | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        created_at=clock.now(),
+        incident_number=incident_number,
+        attempts=0,
+    )
     session.add(message)
     session.flush()
     return message
@@ -43,20 +56,22 @@ def deliver(db: Database, chat: Chat, clock: Clock, ids: Iterable[int]) -> list[
 def deliver_pending(db: Database, chat: Chat, clock: Clock, limit: int = 50) -> int:
     """Retry what is owed; returns how many were sent."""
     with db.transaction() as session:
-        ids = list(session.scalars(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        ))
+        ids = list(
+            session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+        )
     return sum(_deliver_one(db, chat, clock, message_id) for message_id in ids)
 
 
 def pending_count(db: Database) -> int:
     with db.transaction() as session:
-        return len(list(session.scalars(
-            select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))
-        )))
+        return len(
+            list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))))
+        )
 
 
 def _claim(db: Database, clock: Clock, message_id: int) -> OutboxMessage | None:

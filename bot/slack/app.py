@@ -32,8 +32,14 @@ def build_registry() -> Registry:
     return registry
 
 
-def build_app(ctx: ServiceContext, background: BackgroundWork, *, client: Any,
-              signing_secret: str | None, verify_token: bool = True) -> App:
+def build_app(
+    ctx: ServiceContext,
+    background: BackgroundWork,
+    *,
+    client: Any,
+    signing_secret: str | None,
+    verify_token: bool = True,
+) -> App:
     """`process_before_response=True`: the listener acks within a few milliseconds and the
     rest runs on `background`, which also works on FaaS-like hosts and in Socket Mode."""
     app = App(
@@ -63,16 +69,14 @@ def _register_declare_modal(app: App, ctx: ServiceContext, background: Backgroun
         user = str(body["user"]["id"])
         try:
             title, severity, drill = modals.read_declare_submission(view["state"]["values"])
-            incident = incidents.declare(ctx, declarer=user, title=title, severity=severity,
-                                         drill=drill)
+            incident = incidents.declare(
+                ctx, declarer=user, title=title, severity=severity, drill=drill
+            )
         except WarroomError as error:
-            ack(response_action="errors",
-                errors={"declare_title": error.user_message[:150]})
+            ack(response_action="errors", errors={"declare_title": error.user_message[:150]})
             return
         ack()
         metadata = modals.DeclareModalMetadata.load(view.get("private_metadata"))
         responder = Responder(ctx.chat, user=user, channel=metadata.channel_id, response_url=None)
         number = incident.number
-        background.submit(
-            guarded(lambda r: finish_declaration(ctx, number, r), responder)
-        )
+        background.submit(guarded(lambda r: finish_declaration(ctx, number, r), responder))

@@ -67,8 +67,9 @@ class SlackChat:
             kwargs["blocks"] = blocks
         self._call("chat_update", **kwargs)
 
-    def post_ephemeral(self, channel: str, user: str, text: str,
-                       blocks: list[Any] | None = None) -> None:
+    def post_ephemeral(
+        self, channel: str, user: str, text: str, blocks: list[Any] | None = None
+    ) -> None:
         kwargs: dict[str, Any] = {"channel": channel, "user": user, "text": text}
         if blocks:
             kwargs["blocks"] = blocks
@@ -102,10 +103,15 @@ class SlackChat:
             self._tz_cache[user] = (now, zone)
         return zone
 
-    def upload(self, channel: str, filename: str, content: bytes, title: str,
-               comment: str | None = None) -> None:
-        kwargs: dict[str, Any] = {"channel": channel, "filename": filename, "content": content,
-                                  "title": title}
+    def upload(
+        self, channel: str, filename: str, content: bytes, title: str, comment: str | None = None
+    ) -> None:
+        kwargs: dict[str, Any] = {
+            "channel": channel,
+            "filename": filename,
+            "content": content,
+            "title": title,
+        }
         if comment:
             kwargs["initial_comment"] = comment
         self._call("files_upload_v2", **kwargs)

@@ -28,24 +28,29 @@ log = logging.getLogger(__name__)
 def run_command(ctx: ServiceContext, registry: Registry, body: dict[str, Any]) -> Reply:
     text = mrkdwn.unescape(str(body.get("text") or "")).strip()
     inv = Invocation(
-        user_id=str(body.get("user_id")), channel_id=str(body.get("channel_id")), args="",
-        trigger_id=body.get("trigger_id"), response_url=body.get("response_url"),
+        user_id=str(body.get("user_id")),
+        channel_id=str(body.get("channel_id")),
+        args="",
+        trigger_id=body.get("trigger_id"),
+        response_url=body.get("response_url"),
     )
     if not text:
         return Reply(text=registry.help_text())
     found = registry.match(text)
     if found is None:
         word = text.split()[0]
-        raise UsageError(f"`/incident {word}` is not a command. Type `/incident help` for the list.")
+        raise UsageError(
+            f"`/incident {word}` is not a command. Type `/incident help` for the list."
+        )
     command, inv.args = found
     if command.scope is Scope.INCIDENT:
         with ctx.db.transaction() as session:
-            inv.incident = repo.incident_by_channel(session, inv.channel_id,
-                                                    command=command.words)
+            inv.incident = repo.incident_by_channel(session, inv.channel_id, command=command.words)
             session.expunge(inv.incident)
         if command.commander_only:
-            require_commander(inv.user_id, inv.incident.commander_id, ctx.policy.admins,
-                              command.words)
+            require_commander(
+                inv.user_id, inv.incident.commander_id, ctx.policy.admins, command.words
+            )
     return command.handler(ctx, inv)
 
 
@@ -67,8 +72,9 @@ def guarded(work: Callable[[Responder], None], responder: Responder) -> Callable
     return run
 
 
-def make_command_listener(ctx: ServiceContext, registry: Registry,
-                          background: BackgroundWork) -> Callable[..., None]:
+def make_command_listener(
+    ctx: ServiceContext, registry: Registry, background: BackgroundWork
+) -> Callable[..., None]:
     def on_incident(ack: Callable[..., None], body: dict[str, Any]) -> None:
         try:
             reply = run_command(ctx, registry, body)
@@ -84,9 +90,12 @@ def make_command_listener(ctx: ServiceContext, registry: Registry,
             payload["blocks"] = reply.blocks
         ack(**payload) if reply.text or reply.blocks else ack()
         if reply.after is not None:
-            responder = Responder(ctx.chat, user=str(body.get("user_id")),
-                                  channel=body.get("channel_id"),
-                                  response_url=body.get("response_url"))
+            responder = Responder(
+                ctx.chat,
+                user=str(body.get("user_id")),
+                channel=body.get("channel_id"),
+                response_url=body.get("response_url"),
+            )
             background.submit(guarded(reply.after, responder))
 
     return on_incident

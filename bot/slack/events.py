@@ -26,7 +26,7 @@ def first_delivery(ctx: ServiceContext, event_id: str) -> bool:
 
 
 def make_dedupe_middleware(ctx: ServiceContext) -> Callable[..., Any]:
-    def dedupe(body: dict[str, Any], next: Callable[[], Any]) -> Any:  # noqa: A002
+    def dedupe(body: dict[str, Any], next: Callable[[], Any]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not first_delivery(ctx, str(event_id)):
             log.info("dropping a repeated delivery of event %s", event_id)

@@ -27,12 +27,18 @@ def _option(severity: Severity) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": severity.label}, "value": severity.value}
 
 
-def declare_modal(severity: Severity, drill: bool,
-                  metadata: DeclareModalMetadata | None = None) -> dict[str, Any]:
-    drill_option = {"text": {"type": "plain_text", "text": "This is a drill (game day)"},
-                    "value": "drill"}
-    drill_element: dict[str, Any] = {"type": "checkboxes", "action_id": ActionId.DECLARE_DRILL,
-                                     "options": [drill_option]}
+def declare_modal(
+    severity: Severity, drill: bool, metadata: DeclareModalMetadata | None = None
+) -> dict[str, Any]:
+    drill_option = {
+        "text": {"type": "plain_text", "text": "This is a drill (game day)"},
+        "value": "drill",
+    }
+    drill_element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": ActionId.DECLARE_DRILL,
+        "options": [drill_option],
+    }
     if drill:
         drill_element["initial_options"] = [drill_option]
     return {
@@ -43,20 +49,35 @@ def declare_modal(severity: Severity, drill: bool,
         "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": (metadata or DeclareModalMetadata()).dump(),
         "blocks": [
-            {"type": "input", "block_id": BlockId.DECLARE_TITLE,
-             "label": {"type": "plain_text", "text": "What is happening?"},
-             "element": {"type": "plain_text_input", "action_id": ActionId.DECLARE_TITLE,
-                         "max_length": 300,
-                         "placeholder": {"type": "plain_text",
-                                         "text": "Production environment deleted"}}},
-            {"type": "input", "block_id": BlockId.DECLARE_SEVERITY,
-             "label": {"type": "plain_text", "text": "Severity"},
-             "element": {"type": "static_select", "action_id": ActionId.DECLARE_SEVERITY,
-                         "initial_option": _option(severity),
-                         "options": [_option(s) for s in Severity]}},
-            {"type": "input", "block_id": BlockId.DECLARE_DRILL, "optional": True,
-             "label": {"type": "plain_text", "text": "Drill"},
-             "element": drill_element},
+            {
+                "type": "input",
+                "block_id": BlockId.DECLARE_TITLE,
+                "label": {"type": "plain_text", "text": "What is happening?"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ActionId.DECLARE_TITLE,
+                    "max_length": 300,
+                    "placeholder": {"type": "plain_text", "text": "Production environment deleted"},
+                },
+            },
+            {
+                "type": "input",
+                "block_id": BlockId.DECLARE_SEVERITY,
+                "label": {"type": "plain_text", "text": "Severity"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": ActionId.DECLARE_SEVERITY,
+                    "initial_option": _option(severity),
+                    "options": [_option(s) for s in Severity],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": BlockId.DECLARE_DRILL,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Drill"},
+                "element": drill_element,
+            },
         ],
     }
 

@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 
 
 class Responder:
-    def __init__(self, chat: Chat, *, user: str, channel: str | None,
-                 response_url: str | None) -> None:
+    def __init__(
+        self, chat: Chat, *, user: str, channel: str | None, response_url: str | None
+    ) -> None:
         self.chat = chat
         self.user = user
         self.channel = channel
@@ -31,8 +32,10 @@ class Responder:
             )
             if response.status_code < 300:
                 return
-            log.warning("response_url answered %s; falling back to an ephemeral message",
-                        response.status_code)
+            log.warning(
+                "response_url answered %s; falling back to an ephemeral message",
+                response.status_code,
+            )
         if self.channel:
             try:
                 self.chat.post_ephemeral(self.channel, self.user, text, blocks)

@@ -14,8 +14,9 @@ from bot.domain.incident import reference
 from bot.store.models import Incident, Participant, TimelineEntry
 
 
-def incident_by_channel(session: Session, channel_id: str, *, for_update: bool = False,
-                        command: str = "") -> Incident:
+def incident_by_channel(
+    session: Session, channel_id: str, *, for_update: bool = False, command: str = ""
+) -> Incident:
     query = select(Incident).where(Incident.channel_id == channel_id)
     if for_update:
         query = query.with_for_update()
@@ -39,8 +40,9 @@ def incident_by_number(session: Session, number: int, *, for_update: bool = Fals
     return incident
 
 
-def participant(session: Session, incident_number: int, user_id: str, *,
-                for_update: bool = False) -> Participant | None:
+def participant(
+    session: Session, incident_number: int, user_id: str, *, for_update: bool = False
+) -> Participant | None:
     query = select(Participant).where(
         Participant.incident_number == incident_number, Participant.user_id == user_id
     )
@@ -51,28 +53,46 @@ def participant(session: Session, incident_number: int, user_id: str, *,
 
 def participants(session: Session, incident_number: int) -> Sequence[Participant]:
     return session.scalars(
-        select(Participant).where(Participant.incident_number == incident_number)
+        select(Participant)
+        .where(Participant.incident_number == incident_number)
         .order_by(Participant.id)
     ).all()
 
 
-def add_timeline_entry(session: Session, incident: Incident, *, kind: str, text: str,
-                       author_id: str | None, occurred_at: datetime, recorded_at: datetime,
-                       backdated: bool = False, source_ts: str | None = None,
-                       permalink: str | None = None,
-                       data: dict[str, Any] | None = None) -> TimelineEntry:
+def add_timeline_entry(
+    session: Session,
+    incident: Incident,
+    *,
+    kind: str,
+    text: str,
+    author_id: str | None,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    backdated: bool = False,
+    source_ts: str | None = None,
+    permalink: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> TimelineEntry:
     entry = TimelineEntry(
-        incident_number=incident.number, kind=kind, text=text, author_id=author_id,
-        occurred_at=occurred_at, recorded_at=recorded_at, backdated=backdated,
-        source_ts=source_ts, permalink=permalink, data=data,
+        incident_number=incident.number,
+        kind=kind,
+        text=text,
+        author_id=author_id,
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
+        backdated=backdated,
+        source_ts=source_ts,
+        permalink=permalink,
+        data=data,
     )
     session.add(entry)
     session.flush()
     return entry
 
 
-def timeline(session: Session, incident_number: int, *,
-             include_struck: bool = True) -> Sequence[TimelineEntry]:
+def timeline(
+    session: Session, incident_number: int, *, include_struck: bool = True
+) -> Sequence[TimelineEntry]:
     """Ordered by when it happened, not by when it was typed (a trap seen in other bots)."""
     query = select(TimelineEntry).where(TimelineEntry.incident_number == incident_number)
     if not include_struck:

@@ -43,8 +43,9 @@ def declare_command(ctx: ServiceContext, inv: Invocation) -> Reply:
             ctx.chat.open_view(trigger_id, modals.declare_modal(severity, drill))
 
         return Reply(after=open_modal)
-    incident = incidents.declare(ctx, declarer=inv.user_id, title=title, severity=severity,
-                                 drill=drill)
+    incident = incidents.declare(
+        ctx, declarer=inv.user_id, title=title, severity=severity, drill=drill
+    )
     number = incident.number
 
     def finish(responder: Responder) -> None:
@@ -64,7 +65,8 @@ def finish_declaration(ctx: ServiceContext, number: int, responder: Responder) -
     if report.problems:
         where = f" <#{report.channel_id}>" if report.channel_id else ""
         responder.say(
-            f":warning: {ref} is recorded{where}, but " + "; ".join(report.problems)
+            f":warning: {ref} is recorded{where}, but "
+            + "; ".join(report.problems)
             + ". Nothing you typed is lost: the incident, its timeline and roster are stored."
         )
     elif report.channel_id:
@@ -89,25 +91,33 @@ def after_change(ctx: ServiceContext, change: incidents.Change) -> Callable[[Res
 
 def status_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     if not inv.args.strip():
-        raise UsageError("Which status? `/incident status investigating|identified|monitoring|resolved`")
-    change = incidents.set_status(ctx, channel_id=inv.channel_id, user=inv.user_id,
-                                  status=Status.parse(inv.args.split()[0]))
+        raise UsageError(
+            "Which status? `/incident status investigating|identified|monitoring|resolved`"
+        )
+    change = incidents.set_status(
+        ctx, channel_id=inv.channel_id, user=inv.user_id, status=Status.parse(inv.args.split()[0])
+    )
     return Reply(text=change.message, after=after_change(ctx, change))
 
 
 def severity_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     if not inv.args.strip():
         raise UsageError("Which severity? `/incident severity sev1|sev2|sev3|sev4`")
-    change = incidents.set_severity(ctx, channel_id=inv.channel_id, user=inv.user_id,
-                                    severity=Severity.parse(inv.args.split()[0]))
+    change = incidents.set_severity(
+        ctx,
+        channel_id=inv.channel_id,
+        user=inv.user_id,
+        severity=Severity.parse(inv.args.split()[0]),
+    )
     return Reply(text=change.message, after=after_change(ctx, change))
 
 
 def resolve_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     from bot.slack.commands.postmortem import offer_export
 
-    change = incidents.resolve(ctx, channel_id=inv.channel_id, user=inv.user_id,
-                               summary=inv.args.strip() or None)
+    change = incidents.resolve(
+        ctx, channel_id=inv.channel_id, user=inv.user_id, summary=inv.args.strip() or None
+    )
     announce = after_change(ctx, change)
 
     def after(responder: Responder) -> None:
@@ -123,13 +133,32 @@ def register(registry: Registry) -> None:
 
     registry.add(
         Command("help", "help", "this list", help_command, scope=Scope.ANYWHERE),
-        Command("declare", DECLARE_USAGE,
-                "open an incident channel (default sev2); no text opens a form; "
-                "`--drill` runs a game day", declare_command, scope=Scope.ANYWHERE),
-        Command("status", "status investigating|identified|monitoring|resolved",
-                "move the incident along", status_command),
-        Command("severity", "severity sev1|sev2|sev3|sev4", "change the severity",
-                severity_command, commander_only=True),
-        Command("resolve", "resolve [<summary>]", "resolve the incident",
-                resolve_command, commander_only=True),
+        Command(
+            "declare",
+            DECLARE_USAGE,
+            "open an incident channel (default sev2); no text opens a form; "
+            "`--drill` runs a game day",
+            declare_command,
+            scope=Scope.ANYWHERE,
+        ),
+        Command(
+            "status",
+            "status investigating|identified|monitoring|resolved",
+            "move the incident along",
+            status_command,
+        ),
+        Command(
+            "severity",
+            "severity sev1|sev2|sev3|sev4",
+            "change the severity",
+            severity_command,
+            commander_only=True,
+        ),
+        Command(
+            "resolve",
+            "resolve [<summary>]",
+            "resolve the incident",
+            resolve_command,
+            commander_only=True,
+        ),
     )
