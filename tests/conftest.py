@@ -7,10 +7,13 @@ behind real HTTP with a fake Slack Web API (see tests/harness.py).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from botocore.retries.standard import ExponentialBackoff
 
+from bot.domain.clock import FixedClock
 from bot.store.db import Database
 from tests.databases import TestPostgres, empty_tables
 from tests.harness import BotHarness
@@ -41,6 +44,17 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's retry backoff is not slept: tests never wait."""
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture

@@ -145,3 +145,14 @@ def _wait_for(condition, process: subprocess.Popen[str], limit: float = 30.0) ->
             )
         time.sleep(0.05)
     raise AssertionError("condition not reached")
+
+
+def test_socket_mode_needs_the_app_token(tmp_path: Path) -> None:
+    env = _env(SLACK_BOT_TOKEN=BOT_TOKEN, DATABASE_URL=f"sqlite:///{tmp_path}/w.db")
+
+    result = _warroom("socket", env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "warroom: SLACK_APP_TOKEN is required but not set"
+    ]

@@ -99,3 +99,20 @@ def test_healthz_reports_ok_when_the_database_answers(bot: BotHarness) -> None:
     with urllib.request.urlopen(f"{bot.server.url}/healthz", timeout=5) as response:
         assert response.status == 200
         assert json.loads(response.read()) == {"status": "ok"}
+
+
+def test_url_verification_challenge_is_answered(bot: BotHarness) -> None:
+    """Slack checks the Request URL with a signed challenge before sending any event."""
+    body = json.dumps({"token": "x", "challenge": "c-123", "type": "url_verification"}).encode()
+    headers = signed_headers(SIGNING_SECRET, body, "application/json")
+
+    reply = post(f"{bot.server.url}/slack/events", body, headers)
+
+    assert reply.status == 200
+    assert "c-123" in reply.text
+
+
+def test_unknown_paths_are_404(bot: BotHarness) -> None:
+    reply = post(f"{bot.server.url}/admin", b"{}", {"Content-Type": "application/json"})
+
+    assert reply.status == 404

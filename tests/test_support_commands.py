@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.retries.standard import ExponentialBackoff
 from sqlalchemy import select
 
 from bot.aws.support import AwsSupport
@@ -22,17 +20,6 @@ from tests.harness import COMMANDER, BotHarness
 
 RESPONDER = "U0RESP"
 CC = "oncall@example.com"
-
-
-@pytest.fixture
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """botocore's retry backoff is not slept: tests never wait."""
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture

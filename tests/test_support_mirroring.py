@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
 import pytest
-from botocore.retries.standard import ExponentialBackoff
 from sqlalchemy import select
 
 from bot.aws.support import AwsSupport
@@ -21,17 +19,6 @@ from bot.store.models import SupportCase, SupportCommunication, TimelineEntry
 from tests.harness import BotHarness
 
 POLL_SECONDS = 60
-
-
-@pytest.fixture
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """botocore's retry backoff is not slept: tests never wait."""
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture

@@ -192,19 +192,6 @@ class Change:
     message: str
 
 
-def _announce(ctx: ServiceContext, session: Session, incident: Incident, text: str) -> list[int]:
-    if not incident.channel_id:
-        return []
-    queued = outbox.enqueue(
-        session,
-        channel=incident.channel_id,
-        text=text,
-        incident_number=incident.number,
-        clock=ctx.clock,
-    )
-    return [queued.id]
-
-
 def set_status(ctx: ServiceContext, *, channel_id: str, user: str, status: Status) -> Change:
     if status is Status.RESOLVED:
         return resolve(ctx, channel_id=channel_id, user=user, summary=None)
@@ -230,7 +217,7 @@ def set_status(ctx: ServiceContext, *, channel_id: str, user: str, status: Statu
             recorded_at=now,
             data={"old": old, "new": status.value},
         )
-        ids = _announce(ctx, session, incident, f":traffic_light: {text}")
+        ids = outbox.announce(session, incident, f":traffic_light: {text}", ctx.clock)
         return Change(incident.number, ids, f"Status is now `{status.value}`.")
 
 
@@ -256,7 +243,7 @@ def set_severity(ctx: ServiceContext, *, channel_id: str, user: str, severity: S
             recorded_at=now,
             data={"old": old, "new": severity.value},
         )
-        ids = _announce(ctx, session, incident, f":rotating_light: {text}")
+        ids = outbox.announce(session, incident, f":rotating_light: {text}", ctx.clock)
         return Change(incident.number, ids, f"Severity is now {severity.label}.")
 
 
@@ -290,5 +277,5 @@ def resolve(ctx: ServiceContext, *, channel_id: str, user: str, summary: str | N
             + (f": {mrkdwn.escape(summary)}" if summary else ".")
             + "\nExport the postmortem with `/incident postmortem [md|json|html]`."
         )
-        ids = _announce(ctx, session, incident, announcement)
+        ids = outbox.announce(session, incident, announcement, ctx.clock)
         return Change(incident.number, ids, f"{reference(incident.number)} is resolved.")

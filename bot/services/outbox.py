@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.domain.clock import Clock
 from bot.services.ports import Chat, ChatError
 from bot.store.db import Database
-from bot.store.models import OutboxMessage
+from bot.store.models import Incident, OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
@@ -46,6 +46,20 @@ def enqueue(
     session.add(message)
     session.flush()
     return message
+
+
+def announce(session: Session, incident: Incident, text: str, clock: Clock) -> list[int]:
+    """Queue a message for the incident's channel; nothing when it has no channel (yet)."""
+    if not incident.channel_id:
+        return []
+    queued = enqueue(
+        session,
+        channel=incident.channel_id,
+        text=text,
+        incident_number=incident.number,
+        clock=clock,
+    )
+    return [queued.id]
 
 
 def deliver(db: Database, chat: Chat, clock: Clock, ids: Iterable[int]) -> list[int]:

@@ -159,19 +159,6 @@ def _lock_incident(
     return incident
 
 
-def _announce(ctx: ServiceContext, session: Session, incident: Incident, text: str) -> list[int]:
-    if not incident.channel_id:
-        return []
-    queued = outbox.enqueue(
-        session,
-        channel=incident.channel_id,
-        text=text,
-        incident_number=incident.number,
-        clock=ctx.clock,
-    )
-    return [queued.id]
-
-
 def _announcement(change: RosterChange, by_user: str, reason: str | None) -> str:
     who, by = mrkdwn.user(change.user_id), mrkdwn.user(by_user)
     text = {
@@ -223,8 +210,8 @@ def _commanded_move(
         change = move_in_session(
             session, incident, user_id=user_id, move=move, by_user=by_user, reason=reason, at=now
         )
-        change.outbox_ids = _announce(
-            ctx, session, incident, _announcement(change, by_user, reason)
+        change.outbox_ids = outbox.announce(
+            session, incident, _announcement(change, by_user, reason), ctx.clock
         )
         change.dm_text = _dm_text(incident, change, by_user, reason)
         who = mrkdwn.user(user_id)
@@ -288,11 +275,11 @@ def need(ctx: ServiceContext, *, number: int, by_user: str, user_ids: Sequence[s
         if not added:
             raise RosterMoveRefused(" ".join(problems))
         mentions = ", ".join(mrkdwn.user(u) for u in added)
-        ids = _announce(
-            ctx,
+        ids = outbox.announce(
             session,
             incident,
             f":sos: {mentions} pulled in as needed by {mrkdwn.user(by_user)}.",
+            ctx.clock,
         )
         message = f"Added as needed: {mentions}. Inviting them to the channel."
         if problems:
@@ -445,7 +432,7 @@ def set_role(
                     reason="took command",
                     at=now,
                 )
-        ids = _announce(ctx, session, incident, f":crown: {text}")
+        ids = outbox.announce(session, incident, f":crown: {text}", ctx.clock)
         message = f"{mrkdwn.user(user_id)} is now {role.value}."
         if joined is not None:
             message += " They are on the roster as needed and are being invited."

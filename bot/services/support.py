@@ -198,16 +198,7 @@ def record_plan(
                 data={"old_plan": old, "new_plan": new},
             )
         warning = plan_warning(number, check) if warn else None
-        if warning and incident.channel_id:
-            queued = outbox.enqueue(
-                session,
-                channel=incident.channel_id,
-                text=warning,
-                incident_number=number,
-                clock=ctx.clock,
-            )
-            return [queued.id]
-        return []
+        return outbox.announce(session, incident, warning, ctx.clock) if warning else []
 
 
 def check_plan_after_declare(ctx: ServiceContext, number: int, responder: Teller) -> None:
@@ -412,15 +403,7 @@ def open_claimed_case(ctx: ServiceContext, claim: CaseClaim) -> Outcome:
                 "AWS's replies will be posted here and logged on the timeline; write to AWS "
                 "with `/incident support reply <text>`."
             )
-            ids.append(
-                outbox.enqueue(
-                    session,
-                    channel=incident.channel_id,
-                    text=announcement,
-                    incident_number=incident.number,
-                    clock=ctx.clock,
-                ).id
-            )
+            ids += outbox.announce(session, incident, announcement, ctx.clock)
     failed = outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids)
     refresh_summary(ctx, claim.incident_number)
     message = (
@@ -482,14 +465,8 @@ def rehearse_case(ctx: ServiceContext, claim: CaseClaim) -> Outcome:
             },
         )
         if incident.channel_id:
-            ids.append(
-                outbox.enqueue(
-                    session,
-                    channel=incident.channel_id,
-                    text=f":test_tube: {mrkdwn.escape(what)}",
-                    incident_number=incident.number,
-                    clock=ctx.clock,
-                ).id
+            ids += outbox.announce(
+                session, incident, f":test_tube: {mrkdwn.escape(what)}", ctx.clock
             )
     outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids)
     refresh_summary(ctx, claim.incident_number)
@@ -643,16 +620,8 @@ def send_reply(ctx: ServiceContext, pending: PendingReply) -> Outcome:
         ids: list[int] = []
         if incident.channel_id:
             quoted = _quote(mrkdwn.escape(pending.text))
-            ids.append(
-                outbox.enqueue(
-                    session,
-                    channel=incident.channel_id,
-                    text=f":outbox_tray: <@{pending.user}> wrote on AWS case "
-                    f"{pending.case_label}:\n{quoted}",
-                    incident_number=incident.number,
-                    clock=ctx.clock,
-                ).id
-            )
+            text = f":outbox_tray: <@{pending.user}> wrote on AWS case {pending.case_label}:\n"
+            ids += outbox.announce(session, incident, text + quoted, ctx.clock)
     outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids)
     return Outcome(f":white_check_mark: Sent to AWS case {pending.case_label}.")
 

@@ -188,17 +188,9 @@ def _log_aws_reply(
         recorded_at=ctx.clock.now(),
         data={"case_id": case.case_id, "direction": "from_aws", "author": "AWS"},
     )
-    if not incident.channel_id:
-        return []
-    text = _announcement(incident.number, case, reply)
-    queued = outbox.enqueue(
-        session,
-        channel=incident.channel_id,
-        text=text,
-        incident_number=incident.number,
-        clock=ctx.clock,
+    return outbox.announce(
+        session, incident, _announcement(incident.number, case, reply), ctx.clock
     )
-    return [queued.id]
 
 
 def _announcement(number: int, case: SupportCase, reply: Communication) -> str:
