@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.background import BackgroundWork
 from bot.config import Settings, SettingsError
@@ -80,12 +82,11 @@ class Runtime:
             if settings.slack_signing_secret
             else None
         )
-        try:
-            app = build_app(
-                ctx, background, client=client, signing_secret=secret, verify_token=verify_token
-            )
-        except Exception as error:  # bolt raises BoltError on a rejected token
-            raise SettingsError(f"SLACK_BOT_TOKEN was not accepted by Slack: {error}") from None
+        if verify_token:
+            verify_token = _slack_reachable(client)
+        app = build_app(
+            ctx, background, client=client, signing_secret=secret, verify_token=verify_token
+        )
         jobs = [Job("outbox", 15, lambda: outbox.deliver_pending(db, chat, ctx.clock))]
         jobs += ctx.extras.get("jobs", [])
         return cls(settings, db, ctx, background, app, jobs)
@@ -100,3 +101,24 @@ class Runtime:
         self.background.wait_idle(10)
         self.background.shutdown()
         self.db.dispose()
+
+
+def _slack_reachable(client: WebClient) -> bool:
+    """Check the token once at start-up.
+
+    A token Slack rejects stops start-up with one line. A Slack that cannot be reached is
+    no reason to stay down: the bot starts and bolt checks the token on the first request.
+    """
+    try:
+        client.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error") or error.response.status_code
+        raise SettingsError(f"SLACK_BOT_TOKEN was not accepted by Slack ({code})") from None
+    except (SlackRequestError, OSError) as error:
+        log.warning(
+            "Slack's Web API is not reachable at start-up (%s); the token is checked "
+            "on the first request",
+            type(error).__name__,
+        )
+        return False
+    return True

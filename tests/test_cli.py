@@ -156,3 +156,52 @@ def test_socket_mode_needs_the_app_token(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "warroom: SLACK_APP_TOKEN is required but not set"
     ]
+
+
+def test_a_token_slack_rejects_stops_start_up(tmp_path: Path) -> None:
+    with FakeSlack() as slack:
+        slack.state.fail_next("auth.test", "invalid_auth")
+        env = _env(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+            DATABASE_URL=f"sqlite:///{tmp_path}/w.db",
+        )
+        result = _warroom("serve", "--port", str(_free_port()), env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "warroom: SLACK_BOT_TOKEN was not accepted by Slack (invalid_auth)"
+    ]
+
+
+def test_serve_starts_before_slack_is_reachable_and_answers_once_it_is(tmp_path: Path) -> None:
+    """Slack (or the fake in a test rig) may come up after the bot: the bot still starts."""
+    port, slack_port = _free_port(), _free_port()
+    env = _env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=f"http://127.0.0.1:{slack_port}/api/",
+        DATABASE_URL=f"sqlite:///{tmp_path}/w.db",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(base, process)
+        with FakeSlack(port=slack_port) as slack:
+            reply = SlackRequests(f"{base}/slack/events", SIGNING_SECRET).command(
+                "declare sev2 Late Slack", user="U0CMDR", channel="C0GENERAL"
+            )
+            assert reply.status == 200
+            assert "INC-1" in reply.json()["text"]
+            _wait_for(lambda: slack.state.calls_to("pins.add"), process)
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
