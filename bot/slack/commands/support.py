@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.domain.errors import UsageError
 from bot.services import support as support_service
+from bot.services import support_cases, support_replies
 from bot.services.context import ServiceContext
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
 from bot.slack.responder import Responder
@@ -35,13 +36,13 @@ def support_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
 
 def support_open_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    claim = support_service.claim_case(
+    claim = support_cases.claim_case(
         ctx, incident_number=_incident_number(inv), user=inv.user_id, subject=inv.args or None
     )
     if claim.drill:
 
         def rehearse(responder: Responder) -> None:
-            responder.say(support_service.rehearse_case(ctx, claim).message)
+            responder.say(support_cases.rehearse_case(ctx, claim).message)
 
         return Reply(
             text=":test_tube: This is a drill: warroom never opens a real AWS case in a drill. "
@@ -50,7 +51,7 @@ def support_open_command(ctx: ServiceContext, inv: Invocation) -> Reply:
         )
 
     def open_case(responder: Responder) -> None:
-        responder.say(support_service.open_claimed_case(ctx, claim).message)
+        responder.say(support_cases.open_claimed_case(ctx, claim).message)
 
     return Reply(
         text="Opening an AWS support case… its id will be posted in this channel.",
@@ -59,12 +60,12 @@ def support_open_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
 
 def support_reply_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    pending = support_service.prepare_reply(
+    pending = support_replies.prepare_reply(
         ctx, incident_number=_incident_number(inv), user=inv.user_id, text=inv.args
     )
 
     def send(responder: Responder) -> None:
-        responder.say(support_service.send_reply(ctx, pending).message)
+        responder.say(support_replies.send_reply(ctx, pending).message)
 
     return Reply(text=f"Sending your message to AWS case {pending.case_label}…", after=send)
 
