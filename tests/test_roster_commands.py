@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.errors import WarroomError
-from bot.services import roster
+from bot.services import roster, roster_view
 from bot.store.models import Incident, Participant, ParticipantTransition, TimelineEntry
 from tests.harness import COMMANDER, BotHarness
 
@@ -184,7 +184,7 @@ def test_recall_brings_back_with_a_dm_that_links_the_channel(
     assert f"https://slack.com/app_redirect?channel={incident}" in dm
     assert ANN in bot.slack.state.channels[incident].members  # invited back
     assert transitions(bot, ANN)[-1] == ("standby", "needed", COMMANDER, "the restore failed")
-    snapshot = roster.snapshot(bot.ctx, 1)
+    snapshot = roster_view.snapshot(bot.ctx, 1)
     line = next(x for x in snapshot.lines if x.user_id == ANN)
     assert line.needed_seconds == 25 * 60  # 20 minutes, then 5 since the recall
 

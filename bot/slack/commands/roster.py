@@ -17,7 +17,7 @@ from bot.domain.incident import Role, reference
 from bot.domain.mentions import parse_user, parse_users, split_leading_user
 from bot.domain.roster import ParticipantState
 from bot.domain.timefmt import humanize_seconds
-from bot.services import incidents, outbox, roster
+from bot.services import incidents, outbox, roles, roster, roster_view
 from bot.services.context import ServiceContext
 from bot.slack import roster_listeners
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
@@ -86,7 +86,7 @@ def role_command(ctx: ServiceContext, inv: Invocation) -> Reply:
         raise UsageError(f"Which role, and who? `/incident {ROLE_USAGE}`")
     role = Role.parse(parts[0])
     user_id = parse_user(parts[1], f"/incident {ROLE_USAGE}")
-    change = roster.set_role(
+    change = roles.set_role(
         ctx, number=_number(inv), by_user=inv.user_id, role=role, user_id=user_id
     )
 
@@ -112,7 +112,7 @@ _SECTIONS = [
 ]
 
 
-def render_roster(snapshot: roster.RosterSnapshot) -> str:
+def render_roster(snapshot: roster_view.RosterSnapshot) -> str:
     lines = [f"*{reference(snapshot.incident_number)} roster: {mrkdwn.escape(snapshot.title)}*"]
     for state, heading in _SECTIONS:
         people = snapshot.in_state(state)
@@ -132,7 +132,7 @@ def render_roster(snapshot: roster.RosterSnapshot) -> str:
 
 
 def roster_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    return Reply(text=render_roster(roster.snapshot(ctx, _number(inv))))
+    return Reply(text=render_roster(roster_view.snapshot(ctx, _number(inv))))
 
 
 def register(registry: Registry) -> None:
