@@ -28,6 +28,7 @@ from bot.services.support_poller import support_poll_job
 from bot.slack.app import build_app
 from bot.slack.chat import SlackChat, make_web_client
 from bot.slack.commands.runbooks import post_matching_runbooks
+from bot.slack.events import prune_processed_events
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,10 @@ class Runtime:
         app = build_app(
             ctx, background, client=client, signing_secret=secret, verify_token=verify_token
         )
-        jobs = [Job("outbox", 15, lambda: outbox.deliver_pending(db, chat, ctx.clock))]
+        jobs = [
+            Job("outbox", 15, lambda: outbox.deliver_pending(db, chat, ctx.clock)),
+            Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
+        ]
         jobs += ctx.extras.get("jobs", [])
         return cls(settings, db, ctx, background, app, jobs)
 
