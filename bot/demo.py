@@ -79,7 +79,7 @@ class Transcript:
         self.out(f"  {PEOPLE[user][0]:>8} ▸ {text}")
 
     def private(self, user: str, text: str) -> None:
-        self._block(f"(only {PEOPLE.get(user, (user,))[0]} sees)", text)
+        self.block(f"(only {PEOPLE.get(user, (user,))[0]} sees)", text)
 
     def flush(self) -> None:
         state = self.slack.state
@@ -89,7 +89,7 @@ class Transcript:
             self._seen_messages = len(state.messages)
             self._seen_responses = len(state.responses)
         for response in responses:
-            self._block("(reply only the asker sees)", str(response.get("text", "")))
+            self.block("(reply only the asker sees)", str(response.get("text", "")))
         for message in messages:
             channel = state.channels.get(message.channel)
             where = f"#{channel.name}" if channel and not channel.is_im else "DM"
@@ -102,9 +102,9 @@ class Transcript:
             author = PEOPLE[message.user][0] if message.user in PEOPLE else "warroom"
             pinned = " 📌" if channel and message.ts in channel.pins else ""
             text = message.text or _blocks_text(message.blocks)
-            self._block(f"[{where}] {author}{pinned}", text)
+            self.block(f"[{where}] {author}{pinned}", text)
 
-    def _block(self, head: str, text: str) -> None:
+    def block(self, head: str, text: str) -> None:
         lines = self.plain(text).splitlines() or [""]
         self.out(f"           {head}: {lines[0]}")
         for line in lines[1:]:
@@ -302,7 +302,7 @@ def tick_runbook_steps(scene: Scene) -> None:
         scene.transcript.flush()
     updated = scene.bot.slack.state.message(scene.channel, checklist.ts)
     if updated is not None:
-        scene.transcript._block("(the checklist now reads)", updated.text)
+        scene.transcript.block("(the checklist now reads)", updated.text)
 
 
 def support_without_a_plan(scene: Scene) -> None:
@@ -368,7 +368,7 @@ def resolve_and_export(scene: Scene) -> None:
     pinned = scene.bot.slack.state.message(channel.id, channel.pins[0]) if channel.pins else None
     if pinned is not None:
         scene.at("The pinned summary now reads")
-        scene.transcript._block("📌", pinned.text)
+        scene.transcript.block("📌", pinned.text)
 
 
 STEPS: list[Callable[[Scene], None]] = [
