@@ -138,3 +138,22 @@ def test_text_slack_escaped_is_stored_as_typed_and_shown_escaped_once(bot: BotHa
     channel = bot.slack.state.calls_to("conversations.create")[0].params["name"]
     summary = bot.posted(bot.slack.state.channel_by_name(channel).id)[0].text
     assert "p99 &lt; 200ms &amp; errors &gt; 1%" in summary
+
+
+def test_an_unknown_severity_is_refused_not_taken_as_the_title(bot: BotHarness) -> None:
+    reply = bot.command("declare sev5 Something odd")
+
+    assert "`sev5` is not a severity" in reply.json()["text"]
+    with bot.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 0
+    assert bot.slack.state.calls_to("conversations.create") == []
+
+
+def test_drill_and_severity_in_either_order(bot: BotHarness) -> None:
+    bot.command("declare sev1 --drill Region failover game day")
+
+    names = [c.params["name"] for c in bot.slack.state.calls_to("conversations.create")]
+    assert names == ["inc-1-drill-region-failover-game-day"]
+    with bot.db.transaction() as session:
+        incident = session.scalars(select(Incident)).one()
+        assert (incident.severity, incident.is_drill) == ("sev1", True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.domain.errors import UsageError
@@ -29,6 +30,11 @@ def parse_declare(args: str) -> tuple[bool, Severity, str]:
             severity = Severity(word)
     if tokens and tokens[0].startswith("--"):
         raise UsageError(f"Unknown option `{tokens[0]}`. Use `/incident {DECLARE_USAGE}`.")
+    if tokens and re.fullmatch(r"sev\d+", tokens[0], re.IGNORECASE):
+        raise UsageError(
+            f"`{tokens[0]}` is not a severity: use sev1, sev2, sev3 or sev4. "
+            f"`/incident {DECLARE_USAGE}`"
+        )
     return drill, severity, " ".join(tokens)
 
 
