@@ -160,7 +160,10 @@ class Scene:
     def type(self, user: str, text: str, channel: str | None = None) -> dict[str, Any]:
         self.transcript.typed(user, f"/incident {text}")
         reply = self.bot.requests.command(
-            text, user=user, channel=channel or self.channel or self.general
+            text,
+            user=user,
+            user_name=PEOPLE[user][0],
+            channel=channel or self.channel or self.general,
         )
         body = reply.json() if reply.status == 200 and reply.body else None
         if reply.status != 200:

@@ -7,7 +7,7 @@ derived parts are computed in one place and can never disagree with the facts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 from bot.domain.blame import find_blame
@@ -34,6 +34,7 @@ def build_postmortem(
     runbook_steps: Iterable[RunbookStep] = (),
     team_timezones: Sequence[str] = (),
     generated_at: datetime | None = None,
+    people: Mapping[str, str] | None = None,
 ) -> Postmortem:
     """A postmortem whose timeline is oldest first and whose derived parts are filled in.
 
@@ -41,16 +42,16 @@ def build_postmortem(
     happened at the same instant keep the order they were recorded in.
     """
     ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at))
-    people = list(participants)
+    responders = list(participants)
     support = support if support is not None else SupportFacts()
     actions = list(followups)
     return Postmortem(
         incident=incident,
         timeline=ordered,
-        participants=people,
+        participants=responders,
         support=support,
         metrics=compute_metrics(
-            incident=incident, timeline=ordered, participants=people, support=support
+            incident=incident, timeline=ordered, participants=responders, support=support
         ),
         followups=actions,
         key_times=compute_key_times(incident=incident, timeline=ordered, support=support),
@@ -58,6 +59,7 @@ def build_postmortem(
         review_notes=review_notes(incident, ordered, actions),
         team_timezones=list(team_timezones),
         generated_at=generated_at,
+        people=dict(people or {}),
     )
 
 

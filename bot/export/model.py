@@ -150,3 +150,5 @@ class Postmortem(_Frozen):
     review_notes: list[ReviewNote] = []
     team_timezones: list[str] = []
     generated_at: UtcDatetime | None = None
+    # Display names by Slack user id, where warroom knows them (ids stay ids otherwise).
+    people: dict[str, str] = {}

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from bot.domain.errors import UsageError
@@ -163,15 +164,25 @@ def _md_link(url: str | None) -> MdSafe | None:
     return MdSafe(f"[link]({quote(safe_url, safe=_URL_SAFE)})")
 
 
-def _plain(text: str | None) -> str | None:
-    return None if text is None else slack_to_plain(text)
+def _names(context: Context) -> Mapping[str, str]:
+    postmortem = context.get("pm")
+    return postmortem.people if isinstance(postmortem, Postmortem) else {}
 
 
-def _user(user: str | None) -> str | None:
-    """A Slack user id reads as `@U0CMDR`; anything else (`AWS Support`) as written."""
+@pass_context
+def _plain(context: Context, text: str | None) -> str | None:
+    return None if text is None else slack_to_plain(text, _names(context))
+
+
+@pass_context
+def _user(context: Context, user: str | None) -> str | None:
+    """A Slack user id reads as `@name` when warroom knows the name, else `@U0CMDR`;
+    anything else (`AWS Support`) as written."""
     if user is None:
         return None
-    return "@" + user if _SLACK_USER_ID.match(user) else slack_to_plain(user)
+    if _SLACK_USER_ID.match(user):
+        return "@" + _names(context).get(user, user)
+    return slack_to_plain(user)
 
 
 def _web_url(url: str | None) -> str | None:

@@ -10,6 +10,7 @@ Nothing here changes what was said: JSON keeps the text exactly as stored.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 # Slack's wire format, recognised only in the shapes Slack produces, so that anything else in
 # angle brackets (`<b>`, `<script>`) stays exactly as typed: <@U123>, <@U123|name>,
@@ -26,7 +27,7 @@ class MdSafe(str):
     __slots__ = ()
 
 
-def slack_to_plain(text: str) -> str:
+def slack_to_plain(text: str, names: Mapping[str, str] | None = None) -> str:
     """Read Slack markup the way Slack shows it: `<@U1|dana>` is `@dana`, `<!here>` `@here`.
 
     Slack's `&lt;`/`&gt;`/`&amp;` are left alone: turning them back into characters belongs
@@ -36,7 +37,7 @@ def slack_to_plain(text: str) -> str:
     def token(match: re.Match[str]) -> str:
         at, user, hash_, channel, bang, special, url, label = match.groups()
         if at:
-            return "@" + (label or user)
+            return "@" + (label or (names or {}).get(user) or user)
         if hash_:
             return "#" + (label or channel)
         if bang:

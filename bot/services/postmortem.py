@@ -12,6 +12,7 @@ PostgreSQL at REPEATABLE READ, so the seven reads see one snapshot of the record
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from bot.export import (
     build_postmortem,
 )
 from bot.export.render import FORMATS, Format, render
+from bot.services import people
 from bot.services.context import ServiceContext
 from bot.services.support import latest_case
 from bot.store import models
@@ -49,6 +51,8 @@ FORMAT_LABELS: dict[str, str] = {"md": "Markdown", "json": "JSON", "html": "HTML
 # Plan classes that say we do not know the plan: exported as null, never guessed.
 _UNKNOWN_PLANS = frozenset({PlanClass.UNKNOWN.value, PlanClass.NOT_CONFIGURED.value})
 # Timeline kinds whose `data` is {"old": ..., "new": ...} of the incident's status.
+MENTIONED = re.compile(r"<@([UW][A-Z0-9]+)")
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 _STATUS_KINDS = frozenset({EntryKind.STATUS.value, EntryKind.RESOLVED.value})
 
 
@@ -101,9 +105,27 @@ def export_incident(
 
 
 def export_for(ctx: ServiceContext, number: int, fmt: Format) -> ExportedFile:
-    """`export_incident` with the bot's clock and team zones."""
+    """`export_incident` with the bot's clock and team zones, after asking Slack for the
+    names warroom does not know yet (the CLI, without Slack, uses what is stored)."""
+    with ctx.db.transaction() as session:
+        draft = load_postmortem(
+            session, number, zones=ctx.policy.team_timezones, now=ctx.clock.now()
+        )
+    unnamed = _ids_in(draft) - set(draft.people)
+    if unnamed:
+        people.learn_from_slack(ctx, unnamed)
     return export_incident(
         ctx.db, number, fmt, zones=ctx.policy.team_timezones, now=ctx.clock.now()
+    )
+
+
+def _ids_in(postmortem: Postmortem) -> set[str]:
+    return user_ids(
+        postmortem.incident,
+        postmortem.timeline,
+        postmortem.participants,
+        postmortem.followups,
+        postmortem.runbook_steps,
     )
 
 
@@ -118,16 +140,42 @@ def load_postmortem(
         raise NotFound(f"There is no incident {reference(number)}.")
     until = incident.resolved_at or now
     case = latest_case(session, number)
+    facts = _incident_facts(incident)
+    timeline = _timeline(session, number)
+    participants = _participants(session, number, until)
+    followups = _followups(session, number)
+    runbook_steps = _runbook_steps(session, number)
+    ids = user_ids(facts, timeline, participants, followups, runbook_steps)
     return build_postmortem(
-        incident=_incident_facts(incident),
-        timeline=_timeline(session, number),
-        participants=_participants(session, number, until),
+        incident=facts,
+        timeline=timeline,
+        participants=participants,
         support=_support(incident, case),
-        followups=_followups(session, number),
-        runbook_steps=_runbook_steps(session, number),
+        followups=followups,
+        runbook_steps=runbook_steps,
         team_timezones=zones,
         generated_at=now,
+        people=people.known(session, ids),
     )
+
+
+def user_ids(
+    incident: IncidentFacts,
+    timeline: Sequence[TimelineEntry],
+    participants: Sequence[Participant],
+    followups: Sequence[Followup],
+    runbook_steps: Sequence[RunbookStep],
+) -> set[str]:
+    """Every Slack user the postmortem names: as actors, and as mentions inside text."""
+    found = {incident.commander}
+    found.update(e.author for e in timeline if e.author)
+    found.update(p.user for p in participants)
+    found.update(t.by for p in participants for t in p.transitions if t.by)
+    found.update(f.author for f in followups if f.author)
+    found.update(s.ticked_by for s in runbook_steps if s.ticked_by)
+    for text in [incident.title, incident.summary or "", *(e.text for e in timeline)]:
+        found.update(MENTIONED.findall(text))
+    return {user for user in found if user and SLACK_USER.fullmatch(user)}
 
 
 def _incident_facts(incident: models.Incident) -> IncidentFacts:

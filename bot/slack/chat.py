@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.services.ports import ChatError, CreatedChannel
 
 log = logging.getLogger(__name__)
-TZ_CACHE_SECONDS = 3600
+USER_CACHE_SECONDS = 3600
 
 
 def make_web_client(token: str, base_url: str | None) -> WebClient:
@@ -35,8 +35,8 @@ def make_web_client(token: str, base_url: str | None) -> WebClient:
 class SlackChat:
     def __init__(self, client: WebClient) -> None:
         self.client = client
-        self._tz_cache: dict[str, tuple[float, str | None]] = {}
-        self._tz_lock = threading.Lock()
+        self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._users_lock = threading.Lock()
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         try:
@@ -89,19 +89,40 @@ class SlackChat:
             return None
 
     def user_timezone(self, user: str) -> str | None:
-        """The person's IANA zone from their Slack profile, cached for an hour."""
+        """The person's IANA zone from their Slack profile (cached for an hour)."""
+        profile = self._profile(user)
+        return profile.get("tz") if profile else None
+
+    def user_name(self, user: str) -> str | None:
+        """The name Slack shows for the person: display name, else real name, else handle."""
+        profile = self._profile(user)
+        if not profile:
+            return None
+        inner = profile.get("profile") or {}
+        for name in (
+            inner.get("display_name"),
+            profile.get("real_name"),
+            inner.get("real_name"),
+            profile.get("name"),
+        ):
+            if name:
+                return str(name)
+        return None
+
+    def _profile(self, user: str) -> dict[str, Any] | None:
+        """`users.info`, cached for an hour (Tier 4, but a timeline asks for every reader)."""
         now = time.monotonic()
-        with self._tz_lock:
-            cached = self._tz_cache.get(user)
-            if cached and now - cached[0] < TZ_CACHE_SECONDS:
+        with self._users_lock:
+            cached = self._users.get(user)
+            if cached and now - cached[0] < USER_CACHE_SECONDS:
                 return cached[1]
         try:
-            zone = self._call("users_info", user=user)["user"].get("tz")
+            profile = dict(self._call("users_info", user=user)["user"])
         except ChatError:
             return None
-        with self._tz_lock:
-            self._tz_cache[user] = (now, zone)
-        return zone
+        with self._users_lock:
+            self._users[user] = (now, profile)
+        return profile
 
     def upload(
         self, channel: str, filename: str, content: bytes, title: str, comment: str | None = None

@@ -16,6 +16,7 @@ from bot.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.permissions import require_commander
+from bot.services import people
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.slack.commands.registry import Invocation, Registry, Reply, Scope
@@ -89,6 +90,11 @@ def make_command_listener(
         if reply.blocks:
             payload["blocks"] = reply.blocks
         ack(**payload) if reply.text or reply.blocks else ack()
+        background.submit(
+            lambda: people.learn_from_command(
+                ctx, str(body.get("user_id")), body.get("user_name"), str(body.get("text") or "")
+            )
+        )
         if reply.after is not None:
             responder = Responder(
                 ctx.chat,

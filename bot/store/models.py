@@ -219,3 +219,14 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class Person(Base):
+    """A Slack user's display name, learned from commands, mentions and `users.info`, so a
+    postmortem written outside Slack (the CLI) names people instead of showing ids."""
+
+    __tablename__ = "people"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
