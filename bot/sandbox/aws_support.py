@@ -474,6 +474,9 @@ def _plan_class(plan: PlanClass | str) -> PlanClass:
     return value
 
 
+CONTROL_PATH = "/_sandbox"
+
+
 def _handler_for(emulator: AwsSupportEmulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -487,9 +490,18 @@ def _handler_for(emulator: AwsSupportEmulator) -> type[BaseHTTPRequestHandler]:
             emulator._track(self.connection, open_=False)
             super().finish()
 
+        def do_GET(self) -> None:
+            if self.path.rstrip("/") == CONTROL_PATH + "/cases":
+                self._send(200, {"cases": [c.to_json(True) for c in emulator.cases]})
+                return
+            self._send(404, {"__type": "NotFound", "message": self.path})
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
+            if self.path.startswith(CONTROL_PATH + "/"):
+                self._control(self.path.removeprefix(CONTROL_PATH + "/").rstrip("/"), raw)
+                return
             target = self.headers.get("X-Amz-Target", "")
             try:
                 if not target.startswith(TARGET_PREFIX):
@@ -509,6 +521,24 @@ def _handler_for(emulator: AwsSupportEmulator) -> type[BaseHTTPRequestHandler]:
                 self._send(error.status, {"__type": error.code, "message": error.message})
                 return
             self._send(200, answer)
+
+        def _control(self, action: str, raw: bytes) -> None:
+            """What a test or the demo does to the emulator from another process."""
+            try:
+                params = json.loads(raw or b"{}")
+                if action == "plan":
+                    emulator.set_plan(str(params["plan"]))
+                elif action == "reply":
+                    emulator.add_aws_reply(str(params["case_id"]), str(params["body"]))
+                elif action == "queue-reply":
+                    emulator.queue_aws_reply(str(params["body"]), int(params.get("after_polls", 0)))
+                else:
+                    self._send(404, {"__type": "NotFound", "message": action})
+                    return
+            except (KeyError, ValueError, TypeError) as error:
+                self._send(400, {"__type": "BadRequest", "message": str(error)})
+                return
+            self._send(200, {"ok": True, "plan": emulator.plan.value})
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
             body = json.dumps(payload).encode()
@@ -539,3 +569,29 @@ def dummy_session() -> boto3.Session:
         aws_secret_access_key="testing",  # noqa: S106 - not a secret: the emulator's dummy
         region_name="us-east-1",
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bot.sandbox.aws_support --plan business --port 4599`: the emulator on its
+    own, for trying `warroom serve` by hand (AWS_ENDPOINT_URL=http://127.0.0.1:4599)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--plan", default="none", choices=["none", "business", "enterprise"])
+    parser.add_argument("--port", type=int, default=4599)
+    args = parser.parse_args(argv)
+    emulator = AwsSupportEmulator(plan=args.plan, port=args.port).start()
+    print(
+        f"AWS Support API emulator on {emulator.endpoint_url} (plan: {args.plan}); control: "
+        f'POST {CONTROL_PATH}/plan {{"plan": ...}}, POST {CONTROL_PATH}/reply '
+        f'{{"case_id": ..., "body": ...}}, GET {CONTROL_PATH}/cases',
+        flush=True,
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -461,6 +461,35 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
+            def do_GET(self) -> None:
+                """What was recorded, for a person or a test in another process."""
+                path = urlparse(self.path).path.rstrip("/")
+                with fake.state.lock:
+                    if path == "/_sandbox/calls":
+                        payload: Any = [
+                            {"method": c.method, "params": c.params} for c in fake.state.calls
+                        ]
+                    elif path == "/_sandbox/messages":
+                        payload = [
+                            {
+                                "channel": m.channel,
+                                "ts": m.ts,
+                                "text": m.text,
+                                "user": m.user,
+                                "ephemeral_to": m.ephemeral_to,
+                            }
+                            for m in fake.state.messages
+                        ]
+                    elif path == "/_sandbox/channels":
+                        payload = [
+                            {"id": c.id, "name": c.name, "members": c.members, "pins": c.pins}
+                            for c in fake.state.channels.values()
+                        ]
+                    else:
+                        self._send(404, b"not found", "text/plain")
+                        return
+                self._send(200, json.dumps(payload).encode(), "application/json")
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
@@ -531,3 +560,24 @@ class FakeSlack:
             if handler is None:
                 return 200, _err("unknown_method"), {}
             return 200, handler(params), {}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bot.sandbox.slack_api --port 9999`: the fake Slack Web API on its own, for
+    trying `warroom serve` by hand (SLACK_API_URL=http://127.0.0.1:9999/api/). What it
+    recorded: GET /_sandbox/calls, /_sandbox/messages, /_sandbox/channels."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=9999)
+    args = parser.parse_args(argv)
+    fake = FakeSlack(port=args.port).start()
+    print(f"fake Slack Web API on {fake.api_url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
