@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot.background import BackgroundWork
 from bot.domain.errors import WarroomError
@@ -48,7 +49,7 @@ def build_app(
         request_verification_enabled=signing_secret is not None,
         token_verification_enabled=verify_token,
         process_before_response=True,
-        logger=logging.getLogger("warroom.bolt"),
+        logger=_bolt_logger(),
     )
     registry = build_registry()
     app.middleware(make_dedupe_middleware(ctx))
@@ -59,6 +60,25 @@ def build_app(
         if listeners is not None:
             listeners(app, ctx, background)
     return app
+
+
+def _bolt_logger() -> logging.Logger:
+    """bolt reads SLACK_BOT_TOKEN from the environment even when given a client, then warns
+    that it is unused; the client carries that same token, so the warning only misleads."""
+    logger = logging.getLogger("warroom.bolt")
+    skipped = warning_client_prioritized_and_token_skipped()
+    if not any(isinstance(f, _DropMessage) for f in logger.filters):
+        logger.addFilter(_DropMessage(skipped))
+    return logger
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.message
 
 
 def _register_declare_modal(app: App, ctx: ServiceContext, background: BackgroundWork) -> None:
