@@ -16,13 +16,15 @@ from bot.slack.commands import timeline as timeline_commands
 
 
 def feature_modules() -> list[ModuleType]:
+    """In the order `/incident help` lists them: the incident, then what happened, who is
+    on it, AWS, runbooks and the write-up."""
     return [
         lifecycle,
-        support_commands,
         timeline_commands,
         capture,
         roster_commands,
-        postmortem_commands,
+        support_commands,
         runbook_commands,
+        postmortem_commands,
         readiness_commands,
     ]
