@@ -75,8 +75,6 @@ class Runtime:
         ctx.extras["runbooks"] = load_runbook_library(ctx.policy.runbooks_dir)
         ctx.extras["after_declare"].append(post_matching_runbooks)
         ctx.extras["readiness"] = readiness_builder(ctx.clock, support=ctx.support)
-        ctx.extras.setdefault("jobs", []).append(support_poll_job(ctx))
-        ctx.extras.setdefault("jobs", []).append(nudge_job(ctx))
         background = BackgroundWork()
         secret = (
             settings.slack_signing_secret.get_secret_value()
@@ -91,8 +89,9 @@ class Runtime:
         jobs = [
             Job("outbox", 15, lambda: outbox.deliver_pending(db, chat, ctx.clock)),
             Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
+            support_poll_job(ctx),
+            nudge_job(ctx),
         ]
-        jobs += ctx.extras.get("jobs", [])
         return cls(settings, db, ctx, background, app, jobs)
 
     def start_jobs(self) -> None:

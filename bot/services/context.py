@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import Settings
 from bot.domain.clock import Clock
+from bot.domain.support import Support
 from bot.services.ports import Chat
 from bot.store.db import Database
 
@@ -47,9 +47,9 @@ class ServiceContext:
     clock: Clock
     chat: Chat
     policy: Policy = field(default_factory=Policy)
-    # The AWS Support port (bot.domain.support.Support); None when AWS is not wired in.
-    support: Any = None
-    # Extra ports added by later features (runbook library...), by name.
+    # The AWS Support port; None when AWS is not wired in (every support command says so).
+    support: Support | None = None
+    # What start-up adds beside the ports, by name: the runbook library ("runbooks"), the
+    # readiness report builder ("readiness"), the hooks run once a declared incident's
+    # channel is open ("after_declare").
     extras: dict[str, Any] = field(default_factory=dict)
-    # Reports an error from after-acknowledgement work to the person who asked.
-    on_background_error: Callable[[Exception], None] | None = None
