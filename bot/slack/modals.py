@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from bot.domain.incident import Severity
 from bot.slack.ids import ActionId, BlockId, CallbackId
+from bot.slack.payloads import SlackPayload
 
 
-class DeclareModalMetadata(BaseModel):
+class DeclareModalMetadata(SlackPayload):
     """What the form carries from the command to its submission (`private_metadata`)."""
 
     channel_id: str | None = None
-
-    def dump(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def load(cls, raw: str | None) -> DeclareModalMetadata:
-        return cls.model_validate_json(raw) if raw else cls()
 
 
 def _option(severity: Severity) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from slack_bolt import App
 from slack_sdk.webhook import WebhookClient
 
@@ -29,6 +29,7 @@ from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.slack.dispatch import guarded
 from bot.slack.ids import ActionId, BlockId
+from bot.slack.payloads import SlackPayload
 from bot.slack.responder import Responder
 
 log = logging.getLogger(__name__)
@@ -37,19 +38,12 @@ log = logging.getLogger(__name__)
 _SPEECH_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_message"})
 
 
-class NudgeValue(BaseModel):
+class NudgeValue(SlackPayload):
     """What a nudge button carries back (its `value`)."""
 
     incident: int
     user: str
     quiet_minutes: int = 0
-
-    def dump(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def load(cls, raw: str) -> NudgeValue:
-        return cls.model_validate_json(raw)
 
 
 def render_nudge(nudge: nudges.Nudge) -> tuple[str, list[Any]]:

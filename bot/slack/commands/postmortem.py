@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from bot.background import BackgroundWork
 from bot.domain.incident import reference
@@ -24,6 +24,7 @@ from bot.services.ports import ChatError
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
 from bot.slack.dispatch import guarded
 from bot.slack.ids import ActionId
+from bot.slack.payloads import SlackPayload
 from bot.slack.responder import Responder
 from bot.store import repo
 
@@ -34,18 +35,11 @@ log = logging.getLogger(__name__)
 _EXPORT_ACTION = re.compile(rf"^{re.escape(ActionId.POSTMORTEM_EXPORT.value)}(\.\w+)?$")
 
 
-class ExportButton(BaseModel):
+class ExportButton(SlackPayload):
     """What an export button carries (its `value`)."""
 
     incident: int
     format: Format
-
-    def dump(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def load(cls, raw: str | None) -> ExportButton:
-        return cls.model_validate_json(raw or "{}")
 
 
 def upload_export(

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from slack_bolt import App
 
 from bot.background import BackgroundWork
@@ -31,6 +31,7 @@ from bot.services.runbooks import StepDone
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
 from bot.slack.dispatch import guarded
 from bot.slack.ids import ActionId
+from bot.slack.payloads import SlackPayload
 from bot.slack.responder import Responder
 
 log = logging.getLogger(__name__)
@@ -41,18 +42,11 @@ INTRO_CHARS = 1500
 _STEP_LINE = re.compile(r"^\s{0,3}[-*+]\s+\[[ xX]\]")
 
 
-class TickValue(BaseModel):
+class TickValue(SlackPayload):
     """What a "Done" button carries: which runbook, which step (0-based)."""
 
     runbook: str
     step: int
-
-    def dump(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def load(cls, raw: str | None) -> TickValue:
-        return cls.model_validate_json(raw or "")
 
 
 # --- rendering ------------------------------------------------------------------------
