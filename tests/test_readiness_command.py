@@ -28,6 +28,7 @@ from bot.domain.errors import AwsNotConfigured
 from bot.domain.readiness import Check, ReadinessReport
 from bot.readiness_check import build_report
 from bot.sandbox.aws_support import AwsSupportEmulator, dummy_session
+from tests.aws.tables import create_table
 from tests.harness import BotHarness
 
 REGION = "us-east-1"
@@ -58,19 +59,7 @@ class Account:
         return boto3.client(service, region_name=REGION, endpoint_url=self.endpoint, **CREDENTIALS)
 
     def table(self, name: str, *, pitr: bool, protected: bool) -> None:
-        dynamodb = self.client("dynamodb")
-        dynamodb.create_table(
-            TableName=name,
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            BillingMode="PAY_PER_REQUEST",
-            DeletionProtectionEnabled=protected,
-        )
-        if pitr:
-            dynamodb.update_continuous_backups(
-                TableName=name,
-                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
-            )
+        create_table(self.client("dynamodb"), name, pitr=pitr, protected=protected)
 
     def stack(self, name: str, table: str, *, retained: bool, protected: bool) -> None:
         resource: dict[str, Any] = {

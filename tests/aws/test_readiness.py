@@ -28,6 +28,7 @@ from bot.domain.readiness import (
     render_mrkdwn,
     render_table,
 )
+from tests.aws import tables
 
 REGION = "us-east-1"
 NOW = datetime(2026, 9, 16, 13, 38, tzinfo=UTC)
@@ -129,19 +130,9 @@ QUEUE_TEMPLATE = json.dumps({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}
 
 
 def create_table(name: str, *, pitr: bool, protected: bool) -> None:
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName=name,
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-        DeletionProtectionEnabled=protected,
+    tables.create_table(
+        boto3.client("dynamodb", region_name=REGION), name, pitr=pitr, protected=protected
     )
-    if pitr:
-        dynamodb.update_continuous_backups(
-            TableName=name,
-            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
-        )
 
 
 def create_stack(name: str, template: str = QUEUE_TEMPLATE, *, protected: bool = False) -> None:
