@@ -115,7 +115,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "bot.cli",
+                "bot.cli.main",
                 "serve",
                 "--host",
                 "127.0.0.1",

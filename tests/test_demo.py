@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import run_demo
+from bot.sandbox.demo import run_demo
 
 
 def test_demo_tells_the_story_and_writes_the_postmortem(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.domain.incident import Severity
-from bot.runbook_library import RunbookLibrary
+from bot.runbooks.library import RunbookLibrary
 from bot.services.postmortem import export_incident, load_postmortem
 from bot.slack.commands.runbooks import post_matching_runbooks
 from bot.store.models import Incident, TimelineEntry

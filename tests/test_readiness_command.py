@@ -23,10 +23,10 @@ from moto.cloudformation.models import cloudformation_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.server import ThreadedMotoServer
 
+from bot.aws.readiness_report import build_report
 from bot.aws.support import AwsSupport
 from bot.domain.errors import AwsNotConfigured
 from bot.domain.readiness import Check, ReadinessReport
-from bot.readiness_check import build_report
 from bot.sandbox.aws_support import AwsSupportEmulator, dummy_session
 from tests.aws.tables import create_table
 from tests.harness import BotHarness
@@ -35,17 +35,8 @@ REGION = "us-east-1"
 NOW = datetime(2026, 9, 16, 13, 38, tzinfo=UTC)
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
-# The CLI as `warroom` runs it, with the readiness subcommand added to `cli_extras` if
-# bot/runtime's owner has not listed it yet (adding it twice would be refused by argparse).
-CLI = (
-    "import sys\n"
-    "from bot import cli_extras\n"
-    "from bot.cli_readiness import add_readiness_command\n"
-    "if add_readiness_command not in cli_extras.COMMANDS:\n"
-    "    cli_extras.COMMANDS.append(add_readiness_command)\n"
-    "from bot.cli import main\n"
-    "sys.exit(main(sys.argv[1:]))\n"
-)
+# The CLI as `warroom` runs it.
+CLI = "import sys\nfrom bot.cli.main import main\nsys.exit(main(sys.argv[1:]))\n"
 
 
 @dataclass

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import SettingsError
+from bot.app.settings import SettingsError
 from bot.domain.incident import Severity
-from bot.runbook_library import RunbookLibrary
+from bot.runbooks.library import RunbookLibrary
 from bot.sandbox.slack_api import Message
 from bot.services.postmortem import load_postmortem
 from bot.services.runbooks import load_runbook_library

@@ -10,7 +10,7 @@ import pytest
 from bot.domain.errors import NotFound
 from bot.domain.incident import Severity
 from bot.domain.runbooks import RunbookError
-from bot.runbook_library import RunbookLibrary, shipped_runbooks_dir
+from bot.runbooks.library import RunbookLibrary, shipped_runbooks_dir
 
 SHIPPED = ("aws-support-escalation", "cfn-rollback-failed", "production-data-loss")
 

@@ -19,7 +19,7 @@ Format::
       an indented line continues the step above
     - [ ] Second step
 
-Pure: no files are read here (see `bot.runbook_library`).
+Pure: no files are read here (see `bot.runbooks.library`).
 """
 
 from __future__ import annotations

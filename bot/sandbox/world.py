@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.config import Settings
+from bot.app.runtime import Runtime
+from bot.app.server import HttpServer
+from bot.app.settings import Settings
 from bot.domain.clock import FixedClock
-from bot.runtime import Runtime
 from bot.sandbox.slack_api import FakeSlack
 from bot.sandbox.slack_requests import SlackRequests
-from bot.server import HttpServer
 
 LOCAL_SIGNING_SECRET = "local-signing-secret-not-for-production"  # noqa: S105
 LOCAL_BOT_TOKEN = "xoxb-local-sandbox"  # noqa: S105

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config import Settings
+from bot.app.settings import Settings
 from bot.domain.clock import Clock
 from bot.domain.support import Support
 from bot.services.ports import Chat

@@ -21,11 +21,11 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
+from bot.app.jobs import Job
 from bot.domain import mrkdwn
 from bot.domain.incident import Status
 from bot.domain.permissions import require_commander
 from bot.domain.roster import ParticipantState
-from bot.jobs import Job
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.store import repo

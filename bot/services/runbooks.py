@@ -20,13 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.config import SettingsError
+from bot.app.settings import SettingsError
 from bot.domain import mrkdwn
 from bot.domain.errors import NotFound, WarroomError
 from bot.domain.incident import Severity, reference
 from bot.domain.runbooks import Runbook, RunbookError
 from bot.domain.timeline import EntryKind
-from bot.runbook_library import RunbookLibrary
+from bot.runbooks.library import RunbookLibrary
 from bot.services.context import ServiceContext
 from bot.store import repo
 from bot.store.models import RunbookStep

@@ -23,12 +23,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.app.jobs import Job
 from bot.domain import mrkdwn
 from bot.domain.errors import SupportError
 from bot.domain.incident import reference
 from bot.domain.support import Communication, case_console_url
 from bot.domain.timeline import EntryKind
-from bot.jobs import Job
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from bot.services.support import PENDING_SEVERITY, case_label
@@ -54,7 +54,7 @@ def fingerprint(case_id: str, communication: Communication) -> str:
 
 
 def support_poll_job(ctx: ServiceContext) -> Job:
-    """The periodic job for `bot.jobs.JobRunner` (every WARROOM_SUPPORT_POLL_SECONDS)."""
+    """The periodic job for `bot.app.jobs.JobRunner` (every WARROOM_SUPPORT_POLL_SECONDS)."""
     return Job("support-poll", ctx.policy.support_poll_seconds, lambda: poll_support_cases(ctx))
 
 

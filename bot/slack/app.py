@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
-from bot.background import BackgroundWork
+from bot.app.background import BackgroundWork
 from bot.domain.errors import WarroomError
 from bot.services.context import ServiceContext
 from bot.slack import modals

@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.background import BackgroundWork
+from bot.app.background import BackgroundWork
 from bot.domain.errors import NotAnIncidentChannel, WarroomError
 from bot.domain.incident import reference
 from bot.services import timeline

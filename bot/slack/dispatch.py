@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot.background import BackgroundWork
+from bot.app.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.permissions import require_commander

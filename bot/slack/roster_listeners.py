@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from slack_bolt import App
 from slack_sdk.webhook import WebhookClient
 
-from bot.background import BackgroundWork
+from bot.app.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import WarroomError
 from bot.domain.incident import reference

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.background import BackgroundWork
+from bot.app.background import BackgroundWork
 from bot.domain.incident import reference
 from bot.export.render import FORMATS, Format
 from bot.services import postmortem

@@ -2,7 +2,7 @@
 
 The audit makes dozens of AWS calls, far beyond Slack's 3 seconds, so the command acks at
 once and runs the audit on the background pool. The report builder comes from
-`ctx.extras["readiness"]` (see `bot.readiness_check.readiness_builder`), so tests and
+`ctx.extras["readiness"]` (see `bot.aws.readiness_report.readiness_builder`), so tests and
 the demo can point it at moto.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.background import BackgroundWork
+from bot.app.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import UsageError
 from bot.domain.incident import Role, reference

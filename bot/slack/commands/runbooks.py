@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt import App
 
-from bot.background import BackgroundWork
+from bot.app.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.incident import reference

@@ -9,11 +9,11 @@ import argparse
 import logging
 import sys
 
-from bot.config import Settings
+from bot.app.settings import Settings
+from bot.aws.readiness_report import build_report
 from bot.domain.clock import SystemClock
 from bot.domain.errors import AwsNotConfigured
 from bot.domain.readiness import EXIT_COULD_NOT_CHECK, render_json, render_table
-from bot.readiness_check import build_report
 
 
 def cmd_readiness(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,11 +14,11 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.background import BackgroundWork
-from bot.config import Settings, SettingsError
+from bot.app.background import BackgroundWork
+from bot.app.jobs import Job, JobRunner
+from bot.app.settings import Settings, SettingsError
+from bot.aws.readiness_report import readiness_builder
 from bot.domain.clock import Clock, SystemClock
-from bot.jobs import Job, JobRunner
-from bot.readiness_check import readiness_builder
 from bot.services import outbox
 from bot.services.context import Policy, ServiceContext
 from bot.services.nudges import nudge_job

@@ -221,7 +221,7 @@ def play(scene: Scene) -> None:
     scene.at(
         "A week earlier nobody ran `warroom readiness`. This is what it would have said", days=-7
     )
-    from bot.demo_readiness import story_account_report
+    from bot.sandbox.demo_readiness import story_account_report
 
     report = story_account_report(scene.support, scene.clock.now())
     print(

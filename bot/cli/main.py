@@ -8,7 +8,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.app.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("warroom")
 
@@ -24,9 +24,9 @@ def _setup_logging() -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.runtime import Runtime
+    from bot.app.server import HttpServer
     from bot.aws.support import AwsSupport
-    from bot.runtime import Runtime
-    from bot.server import HttpServer
 
     runtime = Runtime.build(settings, support=AwsSupport())
     server = HttpServer(runtime, host=args.host, port=args.port, threads=args.threads)
@@ -52,8 +52,8 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.app.runtime import Runtime
     from bot.aws.support import AwsSupport
-    from bot.runtime import Runtime
 
     settings.require("slack_app_token")
     runtime = Runtime.build(settings, support=AwsSupport(), require_signing_secret=False)
@@ -77,7 +77,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import run_demo
+    from bot.sandbox.demo import run_demo
 
     return run_demo(args.out)
 
@@ -109,10 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
-    """Subcommands added by feature areas (postmortem, readiness)."""
-    from bot import cli_extras
+    """Subcommands of the feature areas, each a function that adds its subparser."""
+    from bot.cli.postmortem import add_postmortem_command
+    from bot.cli.readiness import add_readiness_command
 
-    return cli_extras.COMMANDS
+    return [add_postmortem_command, add_readiness_command]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,8 +12,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.aws.readiness_report import plan_check_result
 from bot.domain.readiness import render_table
-from bot.readiness_check import plan_check_result
 
 REGION = "us-east-1"
 _CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}  # moto only

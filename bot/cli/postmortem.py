@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import Settings
+from bot.app.settings import Settings
 from bot.domain.clock import SystemClock
 from bot.domain.errors import WarroomError
 from bot.domain.incident import parse_reference

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from importlib.resources import as_file, files
 from pathlib import Path
 
-import bot
 from bot.domain.errors import NotFound
 from bot.domain.incident import Severity
 from bot.domain.runbooks import Runbook, RunbookError, RunbookProblem, matching, parse_runbook
 
 RUNBOOKS_DIR_VARIABLE = "WARROOM_RUNBOOKS_DIR"
+SHIPPED_PACKAGE = "bot.runbooks.shipped"
 
 
 def shipped_runbooks_dir() -> Path:
-    """The repository's `runbooks/` folder, beside the `bot` package."""
-    return Path(bot.__file__).resolve().parent.parent / "runbooks"
+    """The shipped runbooks: the repository's top-level `runbooks/` folder, which the wheel
+    carries as the package data `bot.runbooks.shipped` (pyproject maps one onto the other),
+    so an installed wheel and a checkout load the same files."""
+    with as_file(files(SHIPPED_PACKAGE)) as folder:
+        return Path(folder)
 
 
 class RunbookLibrary:

@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 
 EVENTS_PATH = "/slack/events"
 StartResponse = Callable[..., Any]

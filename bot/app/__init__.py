@@ -1,0 +1,1 @@
+"""Wiring: settings, the runtime built once at start-up, the HTTP server, jobs."""

@@ -1,0 +1,1 @@
+"""`/incident` subcommands: one module per family, each with a `register` function."""
