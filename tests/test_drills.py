@@ -70,10 +70,7 @@ def test_the_drill_postmortem_says_drill(bot: BotHarness) -> None:
 
 def test_a_drill_gets_the_same_runbooks_as_the_real_thing(bot: BotHarness) -> None:
     library = RunbookLibrary.load()
-    bot.ctx.extras["runbooks"] = library
-    hooks = bot.ctx.extras.setdefault("after_declare", [])
-    if post_matching_runbooks not in hooks:
-        hooks.append(post_matching_runbooks)
+    assert post_matching_runbooks in bot.ctx.after_declare
 
     channel = bot.declare("--drill sev1 Production environment deleted", user=COMMANDER)
 

@@ -104,7 +104,7 @@ class Account:
         return env
 
     def report(self, *, strict: bool = False) -> ReadinessReport:
-        """What `ctx.extras["readiness"]` would build, aimed at this account."""
+        """What `ctx.readiness` would build, aimed at this account."""
         session = boto3.Session(region_name=REGION, **CREDENTIALS)
         support = AwsSupport(session=dummy_session(), endpoint_url=self.support.endpoint_url)
         return build_report(
@@ -281,7 +281,7 @@ def test_readiness_in_slack_reports_every_gap_to_the_asker(
     bot: BotHarness, account: Account
 ) -> None:
     like_the_story(account)
-    bot.ctx.extras["readiness"] = account.report
+    bot.ctx.readiness = account.report
 
     reply = bot.command("readiness")
 
@@ -299,7 +299,7 @@ def test_readiness_in_slack_reports_every_gap_to_the_asker(
 
 def test_readiness_in_slack_on_a_well_prepared_account(bot: BotHarness, account: Account) -> None:
     well_prepared(account)
-    bot.ctx.extras["readiness"] = account.report
+    bot.ctx.readiness = account.report
 
     bot.command("readiness")
 
@@ -314,7 +314,7 @@ def test_readiness_that_cannot_reach_aws_says_why(bot: BotHarness) -> None:
     def not_configured() -> ReadinessReport:
         raise AwsNotConfigured("AWS is not configured: no AWS credentials were found.")
 
-    bot.ctx.extras["readiness"] = not_configured
+    bot.ctx.readiness = not_configured
 
     bot.command("readiness")
 
@@ -324,10 +324,10 @@ def test_readiness_that_cannot_reach_aws_says_why(bot: BotHarness) -> None:
 
 
 def test_readiness_takes_no_arguments_and_needs_a_builder(bot: BotHarness) -> None:
-    bot.ctx.extras["readiness"] = lambda: pytest.fail("the audit must not run")
+    bot.ctx.readiness = lambda: pytest.fail("the audit must not run")
 
     extra = bot.command("readiness now").json()["text"]
-    bot.ctx.extras.pop("readiness")
+    bot.ctx.readiness = None
     missing = bot.command("readiness").json()["text"]
 
     assert extra == ":warning: `/incident readiness` takes nothing after it."

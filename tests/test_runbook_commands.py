@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.app.runtime import load_runbook_library
 from bot.app.settings import SettingsError
 from bot.domain.incident import Severity
 from bot.runbooks.library import RunbookLibrary
 from bot.sandbox.slack_api import Message
 from bot.services.postmortem import load_postmortem
-from bot.services.runbooks import load_runbook_library
 from bot.slack.commands.runbooks import STEPS_PER_MESSAGE, TickValue, post_matching_runbooks
 from bot.store.models import RunbookStep, TimelineEntry
 from tests.harness import COMMANDER, BotHarness
@@ -24,12 +24,10 @@ DATA_LOSS = "production-data-loss"
 
 
 def install_runbooks(bot: BotHarness, extra_dir: Path | None = None) -> RunbookLibrary:
-    """What bot/runtime.py does at start-up (done here until the lead wires it in)."""
-    library = RunbookLibrary.load(extra_dir)
-    bot.ctx.extras["runbooks"] = library
-    hooks = bot.ctx.extras.setdefault("after_declare", [])
-    if post_matching_runbooks not in hooks:
-        hooks.append(post_matching_runbooks)
+    """The library start-up loads with `WARROOM_RUNBOOKS_DIR=extra_dir`."""
+    library = load_runbook_library(str(extra_dir) if extra_dir else None)
+    bot.ctx.runbooks = library
+    assert post_matching_runbooks in bot.ctx.after_declare
     return library
 
 

@@ -32,9 +32,7 @@ def start_bot(database_url: str, clock: FixedClock, support: Any) -> BotHarness:
     harness = BotHarness(
         database_url, clock=clock, support=support, settings={"warroom_support_cc": CC}
     )
-    hooks = harness.ctx.extras.setdefault("after_declare", [])
-    if check_plan_after_declare not in hooks:  # until bot/runtime.py registers it
-        hooks.append(check_plan_after_declare)
+    assert check_plan_after_declare in harness.ctx.after_declare
     harness.slack.state.add_user(RESPONDER, "grace", tz="Africa/Nairobi")
     return harness
 

@@ -38,9 +38,7 @@ def bot(
         support=support,
         settings={"warroom_support_poll_seconds": POLL_SECONDS},
     )
-    hooks = harness.ctx.extras.setdefault("after_declare", [])
-    if check_plan_after_declare not in hooks:  # until bot/runtime.py registers it
-        hooks.append(check_plan_after_declare)
+    assert check_plan_after_declare in harness.ctx.after_declare
     yield harness
     harness.close()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -19,16 +19,19 @@ from bot.app.jobs import Job, JobRunner
 from bot.app.settings import Settings, SettingsError
 from bot.aws.readiness_report import readiness_builder
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.runbooks import RunbookError
+from bot.runbooks.library import RunbookLibrary
 from bot.services import outbox
 from bot.services.context import Policy, ServiceContext
 from bot.services.nudges import nudge_job
-from bot.services.runbooks import load_runbook_library
+from bot.services.ports import Support
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import support_poll_job
 from bot.slack.app import build_app
 from bot.slack.chat import SlackChat, make_web_client
 from bot.slack.commands.runbooks import post_matching_runbooks
 from bot.slack.events import prune_processed_events
+from bot.slack.roster_listeners import render_nudge
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -50,7 +53,7 @@ class Runtime:
         settings: Settings,
         *,
         clock: Clock | None = None,
-        support: Any = None,
+        support: Support | None = None,
         verify_token: bool = True,
         require_signing_secret: bool = True,
         migrate: bool = True,
@@ -61,20 +64,21 @@ class Runtime:
         db = Database(settings.database_url)
         if migrate:
             db.upgrade()
-        token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
+        assert settings.slack_bot_token is not None  # required above
+        token = settings.slack_bot_token.get_secret_value()
         client = make_web_client(token, settings.slack_api_url)
-        chat = SlackChat(client)
+        clock = clock or SystemClock()
         ctx = ServiceContext(
             db=db,
-            clock=clock or SystemClock(),
-            chat=chat,
-            policy=Policy.from_settings(settings),
+            clock=clock,
+            chat=SlackChat(client),
+            policy=policy_from(settings),
             support=support,
+            runbooks=load_runbook_library(settings.warroom_runbooks_dir),
+            readiness=readiness_builder(clock, support=support),
+            render_nudge=render_nudge,
+            after_declare=(check_plan_after_declare, post_matching_runbooks),
         )
-        ctx.extras.setdefault("after_declare", []).append(check_plan_after_declare)
-        ctx.extras["runbooks"] = load_runbook_library(ctx.policy.runbooks_dir)
-        ctx.extras["after_declare"].append(post_matching_runbooks)
-        ctx.extras["readiness"] = readiness_builder(ctx.clock, support=ctx.support)
         background = BackgroundWork()
         secret = (
             settings.slack_signing_secret.get_secret_value()
@@ -86,13 +90,7 @@ class Runtime:
         app = build_app(
             ctx, background, client=client, signing_secret=secret, verify_token=verify_token
         )
-        jobs = [
-            Job("outbox", 15, lambda: outbox.deliver_pending(db, chat, ctx.clock)),
-            Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
-            support_poll_job(ctx),
-            nudge_job(ctx),
-        ]
-        return cls(settings, db, ctx, background, app, jobs)
+        return cls(settings, db, ctx, background, app, jobs_of(ctx))
 
     def start_jobs(self) -> None:
         self._runner = JobRunner(self.jobs)
@@ -104,6 +102,44 @@ class Runtime:
         self.background.wait_idle(10)
         self.background.shutdown()
         self.db.dispose()
+
+
+def policy_from(settings: Settings) -> Policy:
+    """The settings services act on, without the secrets."""
+    return Policy(
+        team_timezones=settings.warroom_team_timezones,
+        admins=settings.warroom_admins,
+        channel_prefix=settings.warroom_channel_prefix,
+        support_cc=settings.warroom_support_cc,
+        support_service_code=settings.warroom_support_service_code,
+        support_category_code=settings.warroom_support_category_code,
+        nudge_minutes=settings.warroom_nudge_minutes,
+        support_poll_seconds=settings.warroom_support_poll_seconds,
+        runbooks_dir=settings.warroom_runbooks_dir,
+    )
+
+
+def load_runbook_library(runbooks_dir: str | None) -> RunbookLibrary:
+    """The shipped runbooks plus the team's folder; any problem stops start-up.
+
+    Raises `SettingsError` (what start-up reports and stops on) whose message lists every
+    broken file with its line, so an operator fixes them all in one pass.
+    """
+    extra = Path(runbooks_dir).expanduser() if runbooks_dir else None
+    try:
+        return RunbookLibrary.load(extra)
+    except RunbookError as error:
+        raise SettingsError(error.user_message) from None
+
+
+def jobs_of(ctx: ServiceContext) -> list[Job]:
+    """Every periodic job of a replica, in one list."""
+    return [
+        Job("outbox", 15, lambda: outbox.deliver_pending(ctx.db, ctx.chat, ctx.clock)),
+        Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
+        support_poll_job(ctx),
+        nudge_job(ctx),
+    ]
 
 
 def _slack_reachable(client: WebClient) -> bool:

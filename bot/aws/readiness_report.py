@@ -79,7 +79,7 @@ def build_report(
 
 
 def readiness_builder(clock: Clock, *, support: Any = None) -> ReportBuilder:
-    """What `ctx.extras["readiness"]` holds: a fresh audit on each call, at the clock's now.
+    """What `ctx.readiness` holds: a fresh audit on each call, at the clock's now.
 
     `support` is the bot's AWS Support port when it has one, so Slack's answer about the
     plan matches `/incident support`'s.

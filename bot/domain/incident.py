@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from dataclasses import dataclass
 
 from bot.domain.errors import UsageError
 
@@ -60,6 +61,21 @@ class Role(enum.StrEnum):
             raise UsageError(
                 f"`{text}` is not a role. Use one of: commander, scribe, comms."
             ) from None
+
+
+@dataclass(frozen=True)
+class IncidentRef:
+    """Which incident a command acts on, as the dispatcher found it: enough to check who
+    may act and to name it, without carrying a database object past its session."""
+
+    number: int
+    channel_id: str | None
+    commander_id: str
+    is_drill: bool
+
+    @property
+    def reference(self) -> str:
+        return reference(self.number)
 
 
 _REFERENCE = re.compile(r"^(?:inc-?)?(\d+)$", re.IGNORECASE)

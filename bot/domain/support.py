@@ -8,16 +8,15 @@ severities `DescribeSeverityLevels` offers: `critical` means an Enterprise-class
 end on 2027-01-01), so everything here speaks of plan classes.
 
 This module is pure: the boto3 adapter lives in `bot.aws.support`, and services speak to it
-through the `Support` protocol below, so they never import boto3.
+through the `Support` port in `bot.services.ports`, so they never import boto3.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 from urllib.parse import quote
 
 from bot.domain.errors import SupportError
@@ -115,34 +114,6 @@ class Communication:
     def is_from_aws(self) -> bool:
         """AWS's own replies carry no e-mail address, only this name."""
         return self.submitted_by.strip() == AWS_SUBMITTER
-
-
-class Support(Protocol):
-    """The port services use for AWS Support. `bot.aws.support.AwsSupport` implements it.
-
-    Every method raises a `SupportError` subclass, with a message for the responder, when
-    AWS says no; `check_plan` instead reports what it could not learn in its `PlanCheck`.
-    """
-
-    def check_plan(self) -> PlanCheck: ...
-
-    def open_case(
-        self,
-        *,
-        subject: str,
-        body: str,
-        severity: str,
-        cc_emails: Sequence[str],
-        service_code: str | None,
-        category_code: str | None,
-        language: str = "en",
-    ) -> OpenedCase: ...
-
-    def communications(self, case_id: str, after: datetime | None) -> list[Communication]: ...
-
-    def add_communication(self, case_id: str, body: str) -> None: ...
-
-    def resolve_case(self, case_id: str) -> None: ...
 
 
 # --- errors beyond the ones in bot.domain.errors ---------------------------------------

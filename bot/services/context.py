@@ -1,15 +1,31 @@
-"""Everything a use case needs, passed in rather than reached for."""
+"""Everything a use case needs, passed in rather than reached for.
+
+`bot.app.runtime.Runtime.build` makes the one `ServiceContext` of a process at start-up;
+every field is named and typed, so a reader (and mypy) can see what a service may use, and
+nothing is added to it later as a side effect of building the Slack app.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app.settings import Settings
 from bot.domain.clock import Clock
-from bot.domain.support import Support
-from bot.services.ports import Chat
+from bot.domain.readiness import ReadinessReport
+from bot.runbooks.library import RunbookLibrary
+from bot.services.ports import Chat, Support, Teller
 from bot.store.db import Database
+
+if TYPE_CHECKING:
+    from bot.services.nudges import Nudge
+
+# A fresh BC/DR audit of the AWS account, at the clock's now (`bot.aws.readiness_report`).
+ReadinessAudit = Callable[[], ReadinessReport]
+# What the commander's nudge message says and which buttons it has (the Slack layer's).
+NudgeRenderer = Callable[["Nudge"], tuple[str, list[Any]]]
+# Run once a declared incident's channel is open: check the AWS plan, post runbooks, ...
+AfterDeclare = Callable[["ServiceContext", int, Teller], None]
 
 
 @dataclass(frozen=True)
@@ -26,30 +42,22 @@ class Policy:
     support_poll_seconds: int = 60
     runbooks_dir: str | None = None
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Policy:
-        return cls(
-            team_timezones=settings.warroom_team_timezones,
-            admins=settings.warroom_admins,
-            channel_prefix=settings.warroom_channel_prefix,
-            support_cc=settings.warroom_support_cc,
-            support_service_code=settings.warroom_support_service_code,
-            support_category_code=settings.warroom_support_category_code,
-            nudge_minutes=settings.warroom_nudge_minutes,
-            support_poll_seconds=settings.warroom_support_poll_seconds,
-            runbooks_dir=settings.warroom_runbooks_dir,
-        )
-
 
 @dataclass
 class ServiceContext:
+    """Built once by `Runtime.build`; tests may swap one typed field for a fake."""
+
     db: Database
     clock: Clock
     chat: Chat
     policy: Policy = field(default_factory=Policy)
     # The AWS Support port; None when AWS is not wired in (every support command says so).
     support: Support | None = None
-    # What start-up adds beside the ports, by name: the runbook library ("runbooks"), the
-    # readiness report builder ("readiness"), the hooks run once a declared incident's
-    # channel is open ("after_declare").
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The runbook library loaded at start-up; None: runbook commands say it is not set up.
+    runbooks: RunbookLibrary | None = None
+    # The readiness audit; None: `/incident readiness` says where to run it instead.
+    readiness: ReadinessAudit | None = None
+    # How the Slack layer draws a nudge; None: the nudge job has nothing to send with.
+    render_nudge: NudgeRenderer | None = None
+    # In order, after a declared incident's channel is open.
+    after_declare: tuple[AfterDeclare, ...] = ()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.domain import mrkdwn
 from bot.domain.channel_names import channel_name
 from bot.domain.errors import UsageError, WarroomError
-from bot.domain.incident import Severity, Status, reference
+from bot.domain.incident import IncidentRef, Severity, Status, reference
 from bot.domain.permissions import require_commander
 from bot.domain.roster import ParticipantState
 from bot.domain.timeline import EntryKind
@@ -39,6 +39,18 @@ class WarRoomReport:
     channel_id: str | None = None
     channel_name: str | None = None
     problems: list[str] = field(default_factory=list)
+
+
+def ref_by_channel(ctx: ServiceContext, channel_id: str, *, command: str = "") -> IncidentRef:
+    """The incident of an incident channel, or `NotAnIncidentChannel` naming the command."""
+    with ctx.db.transaction() as session:
+        incident = repo.incident_by_channel(session, channel_id, command=command)
+        return IncidentRef(
+            number=incident.number,
+            channel_id=incident.channel_id,
+            commander_id=incident.commander_id,
+            is_drill=incident.is_drill,
+        )
 
 
 def validate_title(title: str) -> str:

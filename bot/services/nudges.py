@@ -14,10 +14,8 @@ in a `NudgeRenderer`, so this module names no Slack id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
@@ -26,14 +24,13 @@ from bot.domain import mrkdwn
 from bot.domain.incident import Status
 from bot.domain.permissions import require_commander
 from bot.domain.roster import ParticipantState
-from bot.services.context import ServiceContext
+from bot.services.context import NudgeRenderer, ServiceContext
 from bot.services.ports import ChatError
 from bot.store import repo
 from bot.store.models import Incident, Participant
 
 log = logging.getLogger(__name__)
 CLAIM_LIMIT = 50
-RENDERER = "render_nudge"  # ctx.extras key of the Slack layer's NudgeRenderer
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,6 @@ class Nudge:
     claimed_at: datetime
 
 
-NudgeRenderer = Callable[[Nudge], tuple[str, list[Any]]]
 
 
 def claim_due(ctx: ServiceContext, limit: int = CLAIM_LIMIT) -> list[Nudge]:
@@ -127,10 +123,10 @@ def send(ctx: ServiceContext, nudge: Nudge, render: NudgeRenderer) -> bool:
 
 def find_and_send_nudges(ctx: ServiceContext, render: NudgeRenderer | None = None) -> int:
     """Claim and send the due nudges; returns how many went out. `render` defaults to the
-    renderer the Slack layer put in `ctx.extras["render_nudge"]`."""
-    render = render or ctx.extras.get(RENDERER)
+    Slack layer's renderer that start-up put in `ctx.render_nudge`."""
+    render = render or ctx.render_nudge
     if render is None:
-        raise RuntimeError("no nudge renderer: the Slack layer registers one in ctx.extras")
+        raise RuntimeError("no nudge renderer: Runtime.build sets ctx.render_nudge")
     sent = 0
     for nudge in claim_due(ctx):
         if send(ctx, nudge, render):

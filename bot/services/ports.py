@@ -1,13 +1,18 @@
-"""What services need from the outside world, as small protocols.
+"""Every port: what services need from the outside world, as small protocols, in one place.
 
-`bot/slack/chat.py` implements `Chat` with slack_sdk; tests may pass anything of this
-shape. Services never import slack_sdk or boto3.
+`bot/slack/chat.py` implements `Chat` with slack_sdk, `bot/aws/support.py` implements
+`Support` with boto3, `bot/slack/responder.py` implements `Teller`; tests may pass anything of
+these shapes (tests/fakes.py has a recording `Chat`). Services never import slack_sdk or boto3.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
+
+from bot.domain.support import Communication, OpenedCase, PlanCheck
 
 
 class ChatError(Exception):
@@ -53,3 +58,37 @@ class Chat(Protocol):
     ) -> None: ...
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None: ...
+
+
+class Teller(Protocol):
+    """Whoever tells the person who asked: `bot.slack.responder.Responder` in the app."""
+
+    def say(self, text: str, blocks: list[Any] | None = None) -> None: ...
+
+
+class Support(Protocol):
+    """The port services use for AWS Support. `bot.aws.support.AwsSupport` implements it.
+
+    Every method raises a `SupportError` subclass, with a message for the responder, when
+    AWS says no; `check_plan` instead reports what it could not learn in its `PlanCheck`.
+    """
+
+    def check_plan(self) -> PlanCheck: ...
+
+    def open_case(
+        self,
+        *,
+        subject: str,
+        body: str,
+        severity: str,
+        cc_emails: Sequence[str],
+        service_code: str | None,
+        category_code: str | None,
+        language: str = "en",
+    ) -> OpenedCase: ...
+
+    def communications(self, case_id: str, after: datetime | None) -> list[Communication]: ...
+
+    def add_communication(self, case_id: str, body: str) -> None: ...
+
+    def resolve_case(self, case_id: str) -> None: ...

@@ -6,56 +6,37 @@ logged on the timeline in the same transaction. The database decides "first tick
 second": a double click, a Slack retry or a second replica gets "already done by ..."
 instead of a second row.
 
-The library itself is loaded once at start-up (`load_runbook_library`) and carried in
-`ctx.extras["runbooks"]`; a broken runbook stops start-up with its file and line.
+The library itself is loaded once at start-up (`bot.app.runtime.load_runbook_library`) and
+carried in `ctx.runbooks`; a broken runbook stops start-up with its file and line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.app.settings import SettingsError
 from bot.domain import mrkdwn
 from bot.domain.errors import NotFound, WarroomError
 from bot.domain.incident import Severity, reference
-from bot.domain.runbooks import Runbook, RunbookError
+from bot.domain.runbooks import Runbook
 from bot.domain.timeline import EntryKind
 from bot.runbooks.library import RunbookLibrary
 from bot.services.context import ServiceContext
 from bot.store import repo
 from bot.store.models import RunbookStep
 
-RUNBOOKS = "runbooks"  # the key of the library in ServiceContext.extras
-
 # A step's text in a timeline entry is cut here: the entry says which step, not the manual.
 TIMELINE_STEP_CHARS = 300
 
 
-def load_runbook_library(runbooks_dir: str | None) -> RunbookLibrary:
-    """The shipped runbooks plus the team's folder; any problem stops start-up.
-
-    Raises `SettingsError` (what start-up reports and stops on) whose message lists every
-    broken file with its line, so an operator fixes them all in one pass.
-    """
-    extra = Path(runbooks_dir).expanduser() if runbooks_dir else None
-    try:
-        return RunbookLibrary.load(extra)
-    except RunbookError as error:
-        raise SettingsError(error.user_message) from None
-
-
 def library(ctx: ServiceContext) -> RunbookLibrary:
-    loaded = ctx.extras.get(RUNBOOKS)
-    if loaded is None:
+    if ctx.runbooks is None:
         raise WarroomError("Runbooks are not loaded in this warroom; ask its operator.")
-    assert isinstance(loaded, RunbookLibrary)
-    return loaded
+    return ctx.runbooks
 
 
 @dataclass(frozen=True)

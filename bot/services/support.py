@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +27,6 @@ from bot.domain.support import (
     SUPPORT_CENTER_URL,
     PlanCheck,
     PlanClass,
-    Support,
     case_console_url,
     not_configured_check,
     production_down_advice,
@@ -38,6 +36,7 @@ from bot.domain.timeline import EntryKind
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from bot.services.incidents import refresh_summary
+from bot.services.ports import Support, Teller
 from bot.store import repo
 from bot.store.models import SupportCase
 
@@ -59,12 +58,6 @@ NOT_CONFIGURED = (
 )
 KNOWN_PLANS = {PlanClass.NONE.value, PlanClass.BUSINESS.value, PlanClass.ENTERPRISE.value}
 MENTION = re.compile(r"<[@#!]([A-Za-z0-9^_-]+)(?:\|([^>]*))?>")
-
-
-class Teller(Protocol):
-    """Whoever tells the person who asked (bot.slack.responder.Responder in the app)."""
-
-    def say(self, text: str) -> None: ...
 
 
 def require_support(ctx: ServiceContext) -> Support:

@@ -10,16 +10,12 @@ from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot.app.background import BackgroundWork
-from bot.domain.errors import WarroomError
 from bot.services.context import ServiceContext
-from bot.slack import modals
-from bot.slack.commands.lifecycle import finish_declaration
 from bot.slack.commands.registry import Registry
-from bot.slack.dispatch import guarded, make_command_listener
+from bot.slack.dispatch import make_command_listener
 from bot.slack.events import make_dedupe_middleware
 from bot.slack.features import feature_modules
-from bot.slack.ids import CallbackId
-from bot.slack.responder import Responder
+from bot.slack.followup import FollowUps
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +38,7 @@ def build_app(
     verify_token: bool = True,
 ) -> App:
     """`process_before_response=True`: the listener acks within a few milliseconds and the
-    rest runs on `background`, which also works on FaaS-like hosts and in Socket Mode."""
+    rest runs on `background` through `FollowUps`, which also works in Socket Mode."""
     app = App(
         client=client,
         signing_secret=signing_secret,
@@ -52,13 +48,13 @@ def build_app(
         logger=_bolt_logger(),
     )
     registry = build_registry()
+    followups = FollowUps(ctx, background)
     app.middleware(make_dedupe_middleware(ctx))
-    app.command("/incident")(make_command_listener(ctx, registry, background))
-    _register_declare_modal(app, ctx, background)
+    app.command("/incident")(make_command_listener(ctx, registry, followups))
     for module in feature_modules():
         listeners = getattr(module, "register_listeners", None)
         if listeners is not None:
-            listeners(app, ctx, background)
+            listeners(app, ctx, followups)
     return app
 
 
@@ -79,24 +75,3 @@ class _DropMessage(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return record.getMessage() != self.message
-
-
-def _register_declare_modal(app: App, ctx: ServiceContext, background: BackgroundWork) -> None:
-    from bot.services import incidents
-
-    @app.view(str(CallbackId.DECLARE_MODAL))
-    def on_declare_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = str(body["user"]["id"])
-        try:
-            title, severity, drill = modals.read_declare_submission(view["state"]["values"])
-            incident = incidents.declare(
-                ctx, declarer=user, title=title, severity=severity, drill=drill
-            )
-        except WarroomError as error:
-            ack(response_action="errors", errors={"declare_title": error.user_message[:150]})
-            return
-        ack()
-        metadata = modals.DeclareModalMetadata.load(view.get("private_metadata"))
-        responder = Responder(ctx.chat, user=user, channel=metadata.channel_id, response_url=None)
-        number = incident.number
-        background.submit(guarded(lambda r: finish_declaration(ctx, number, r), responder))

@@ -18,13 +18,12 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.app.background import BackgroundWork
 from bot.domain.errors import NotAnIncidentChannel, WarroomError
 from bot.domain.incident import reference
 from bot.services import timeline
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
-from bot.slack.dispatch import guarded
+from bot.slack.followup import FollowUps
 from bot.slack.ids import CallbackId
 from bot.slack.responder import Responder
 
@@ -77,13 +76,8 @@ def _confirmation(captured: timeline.Captured, author: str | None) -> str:
     )
 
 
-def _tell(background: BackgroundWork, responder: Responder, text: str) -> None:
-    """Answer after the acknowledgement (telling someone is a Slack call)."""
-    background.submit(guarded(lambda r: r.say(text), responder))
-
-
 def on_pushpin(
-    ctx: ServiceContext, background: BackgroundWork, event: dict[str, Any], client: Any
+    ctx: ServiceContext, followups: FollowUps, event: dict[str, Any], client: Any
 ) -> None:
     """`reaction_added`: anything but a pushpin on a message in an incident channel is
     ignored (Slack gets its 200 either way)."""
@@ -106,7 +100,7 @@ def on_pushpin(
             via=VIA_REACTION,
         )
     except timeline.AlreadyOnTimeline as error:
-        _tell(background, responder, f":pushpin: {error.user_message}")
+        followups.tell(responder, f":pushpin: {error.user_message}")
         return
     except WarroomError:  # not an incident channel, or not a message ts: not ours to log
         return
@@ -140,11 +134,11 @@ def on_pushpin(
         )
         r.say(_confirmation(captured, author))
 
-    background.submit(guarded(finish, responder))
+    followups.submit(responder, then=finish)
 
 
 def on_add_to_timeline(
-    ctx: ServiceContext, background: BackgroundWork, body: dict[str, Any]
+    ctx: ServiceContext, followups: FollowUps, body: dict[str, Any]
 ) -> None:
     """The message shortcut: the payload carries the message, so the entry is complete
     before the ack except for its permalink."""
@@ -166,26 +160,26 @@ def on_add_to_timeline(
             via=VIA_SHORTCUT,
         )
     except NotAnIncidentChannel:
-        _tell(background, responder, f":warning: {NOT_AN_INCIDENT}")
+        followups.tell(responder, f":warning: {NOT_AN_INCIDENT}")
         return
     except timeline.AlreadyOnTimeline as error:
-        _tell(background, responder, f":pushpin: {error.user_message}")
+        followups.tell(responder, f":pushpin: {error.user_message}")
         return
 
     def finish(r: Responder) -> None:
         timeline.complete_capture(ctx, captured.entry_id, permalink=ctx.chat.permalink(channel, ts))
         r.say(_confirmation(captured, captured.author_id))
 
-    background.submit(guarded(finish, responder))
+    followups.submit(responder, then=finish)
 
 
-def register_listeners(app: App, ctx: ServiceContext, background: BackgroundWork) -> None:
+def register_listeners(app: App, ctx: ServiceContext, followups: FollowUps) -> None:
     def reaction_added(event: dict[str, Any], client: Any) -> None:
-        on_pushpin(ctx, background, event, client)
+        on_pushpin(ctx, followups, event, client)
 
     def add_to_timeline(ack: Callable[..., None], body: dict[str, Any]) -> None:
         try:
-            on_add_to_timeline(ctx, background, body)
+            on_add_to_timeline(ctx, followups, body)
         finally:
             ack()
 

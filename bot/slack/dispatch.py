@@ -2,8 +2,8 @@
 
 Parsing, the incident lookup, the permission check and the state change run before the
 acknowledgement (they touch only the database, so the responder sees the result at once
-and nothing is lost if Slack's Web API is down). Slack and AWS calls run after it, on the
-background pool.
+and nothing is lost if Slack's Web API is down). Slack and AWS calls run after it, through
+`bot.slack.followup`.
 """
 
 from __future__ import annotations
@@ -12,16 +12,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot.app.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.permissions import require_commander
-from bot.services import people
+from bot.services import incidents, people
 from bot.services.context import ServiceContext
-from bot.services.ports import ChatError
 from bot.slack.commands.registry import Invocation, Registry, Reply, Scope
+from bot.slack.followup import FollowUps
 from bot.slack.responder import Responder
-from bot.store import repo
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +43,7 @@ def run_command(ctx: ServiceContext, registry: Registry, body: dict[str, Any]) -
         )
     command, inv.args = found
     if command.scope is Scope.INCIDENT:
-        with ctx.db.transaction() as session:
-            inv.incident = repo.incident_by_channel(session, inv.channel_id, command=command.words)
-            session.expunge(inv.incident)
+        inv.incident = incidents.ref_by_channel(ctx, inv.channel_id, command=command.words)
         if command.commander_only:
             require_commander(
                 inv.user_id, inv.incident.commander_id, ctx.policy.admins, command.words
@@ -55,26 +51,8 @@ def run_command(ctx: ServiceContext, registry: Registry, body: dict[str, Any]) -
     return command.handler(ctx, inv)
 
 
-def guarded(work: Callable[[Responder], None], responder: Responder) -> Callable[[], None]:
-    """After-acknowledgement work: any refusal or Slack failure reaches the person."""
-
-    def run() -> None:
-        try:
-            work(responder)
-        except WarroomError as error:
-            responder.say(f":warning: {error.user_message}")
-        except ChatError as error:
-            log.warning("Slack failed after the acknowledgement: %s", error)
-            responder.say(
-                f":warning: Slack refused a step (`{error.code}`). What you asked for is "
-                "stored; the message about it may be missing."
-            )
-
-    return run
-
-
 def make_command_listener(
-    ctx: ServiceContext, registry: Registry, background: BackgroundWork
+    ctx: ServiceContext, registry: Registry, followups: FollowUps
 ) -> Callable[..., None]:
     def on_incident(ack: Callable[..., None], body: dict[str, Any]) -> None:
         try:
@@ -90,18 +68,14 @@ def make_command_listener(
         if reply.blocks:
             payload["blocks"] = reply.blocks
         ack(**payload) if reply.text or reply.blocks else ack()
-        background.submit(
+        user = str(body.get("user_id"))
+        followups.background.submit(
             lambda: people.learn_from_command(
-                ctx, str(body.get("user_id")), body.get("user_name"), str(body.get("text") or "")
+                ctx, user, body.get("user_name"), str(body.get("text") or "")
             )
         )
-        if reply.after is not None:
-            responder = Responder(
-                ctx.chat,
-                user=str(body.get("user_id")),
-                channel=body.get("channel_id"),
-                response_url=body.get("response_url"),
-            )
-            background.submit(guarded(reply.after, responder))
+        channel, response_url = body.get("channel_id"), body.get("response_url")
+        responder = Responder(ctx.chat, user=user, channel=channel, response_url=response_url)
+        followups.submit(responder, deliver=reply.deliver, then=reply.after)
 
     return on_incident

@@ -6,9 +6,22 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+
+from bot.domain.errors import WarroomError
 
 SLACK_VALUE_LIMIT = 2000  # a button value; private_metadata allows 3000
+
+
+class UnreadablePayload(WarroomError):
+    """A button value or modal metadata that is not what warroom wrote: tampered, or from an
+    older version. Said to the person; nothing is written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "warroom could not read this form or button (changed, or from an older version). "
+            "Nothing was saved; open it again and resubmit."
+        )
 
 
 class SlackPayload(BaseModel):
@@ -20,5 +33,8 @@ class SlackPayload(BaseModel):
 
     @classmethod
     def load(cls, raw: str | None) -> Self:
-        """Raises pydantic's ValidationError on anything that is not one of these."""
-        return cls.model_validate_json(raw or "{}")
+        """Raises `UnreadablePayload` on anything that is not one of these."""
+        try:
+            return cls.model_validate_json(raw or "{}")
+        except ValidationError:
+            raise UnreadablePayload() from None

@@ -15,11 +15,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import App
 from slack_sdk.webhook import WebhookClient
 
-from bot.app.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import WarroomError
 from bot.domain.incident import reference
@@ -27,9 +25,9 @@ from bot.domain.timefmt import humanize_seconds
 from bot.services import nudges, outbox, roster
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
-from bot.slack.dispatch import guarded
+from bot.slack.followup import FollowUps
 from bot.slack.ids import ActionId, BlockId
-from bot.slack.payloads import SlackPayload
+from bot.slack.payloads import SlackPayload, UnreadablePayload
 from bot.slack.responder import Responder
 
 log = logging.getLogger(__name__)
@@ -112,7 +110,7 @@ NudgeAct = Callable[[str, NudgeValue, dict[str, Any]], Callable[[Responder], Non
 
 
 def _nudge_action(
-    ctx: ServiceContext, background: BackgroundWork, act: NudgeAct
+    ctx: ServiceContext, followups: FollowUps, act: NudgeAct
 ) -> Callable[..., None]:
     """Database work before the ack; the Slack side after it; a refusal to the clicker."""
 
@@ -121,7 +119,7 @@ def _nudge_action(
         try:
             try:
                 value = NudgeValue.load(str(body["actions"][0]["value"]))
-            except ValidationError:
+            except UnreadablePayload:
                 raise WarroomError(
                     "This button could not be read. Use `/incident standby @person` in the "
                     "incident channel instead."
@@ -130,10 +128,10 @@ def _nudge_action(
         except WarroomError as error:
             ack()
             message = f":warning: {error.user_message}"
-            background.submit(guarded(lambda r: r.say(message), responder))
+            followups.tell(responder, message)
             return
         ack()
-        background.submit(guarded(work, responder))
+        followups.submit(responder, then=work)
 
     return on_click
 
@@ -171,10 +169,7 @@ def _keep(ctx: ServiceContext) -> NudgeAct:
     return act
 
 
-def register(app: App, ctx: ServiceContext, background: BackgroundWork) -> None:
-    # The nudge job finds its renderer here: services name no Slack id.
-    ctx.extras.setdefault(nudges.RENDERER, render_nudge)
-
+def register(app: App, ctx: ServiceContext, followups: FollowUps) -> None:
     def person(event: dict[str, Any], context: Any) -> tuple[str, str] | None:
         user, channel = event.get("user"), event.get("channel")
         if not user or not channel or user == context.get("bot_user_id"):
@@ -198,5 +193,5 @@ def register(app: App, ctx: ServiceContext, background: BackgroundWork) -> None:
         if who := person(event, context):
             roster.record_activity(ctx, channel_id=who[1], user_id=who[0])
 
-    app.action(str(ActionId.NUDGE_RELEASE))(_nudge_action(ctx, background, _release(ctx)))
-    app.action(str(ActionId.NUDGE_KEEP))(_nudge_action(ctx, background, _keep(ctx)))
+    app.action(str(ActionId.NUDGE_RELEASE))(_nudge_action(ctx, followups, _release(ctx)))
+    app.action(str(ActionId.NUDGE_KEEP))(_nudge_action(ctx, followups, _keep(ctx)))

@@ -25,7 +25,6 @@ from bot.domain.errors import AwsNotConfigured, NoSupportSubscription, SupportEr
 from bot.domain.support import (
     SUPPORT_PLANS_URL,
     PlanClass,
-    Support,
     SupportAccessDenied,
     SupportCaseNotFound,
     SupportRequestRejected,
@@ -36,6 +35,7 @@ from bot.domain.support import (
     plan_from_severity_codes,
 )
 from bot.sandbox.aws_support import AwsSupportEmulator, dummy_session
+from bot.services.ports import Support
 
 T0 = datetime(2026, 9, 16, 13, 38, tzinfo=UTC)
 

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from typing import Any
 
-from bot.domain.errors import UsageError
+from slack_bolt import App
+
+from bot.domain.errors import UsageError, WarroomError
 from bot.domain.incident import DEFAULT_SEVERITY, Severity, Status, reference
-from bot.services import incidents, outbox
+from bot.services import incidents
 from bot.services.context import ServiceContext
 from bot.slack import modals
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply, Scope
+from bot.slack.followup import FollowUps
+from bot.slack.ids import CallbackId
 from bot.slack.responder import Responder
 
 DECLARE_USAGE = "declare [--drill] [sev1|sev2|sev3|sev4] <title>"
-
-AfterDeclare = Callable[[ServiceContext, int, Responder], None]
-
 
 def parse_declare(args: str) -> tuple[bool, Severity, str]:
     tokens = args.split()
@@ -78,21 +79,17 @@ def finish_declaration(ctx: ServiceContext, number: int, responder: Responder) -
     elif report.channel_id:
         responder.say(f":white_check_mark: {ref} is open in <#{report.channel_id}>.")
     if report.channel_id:
-        for hook in ctx.extras.get("after_declare", []):
+        for hook in ctx.after_declare:
             hook(ctx, number, responder)
 
 
-def after_change(ctx: ServiceContext, change: incidents.Change) -> Callable[[Responder], None]:
-    def run(responder: Responder) -> None:
-        failed = outbox.deliver(ctx.db, ctx.chat, ctx.clock, change.outbox_ids)
-        incidents.refresh_summary(ctx, change.incident_number)
-        if failed:
-            responder.say(
-                ":warning: The change is stored, but Slack did not take the announcement; "
-                "warroom will retry posting it."
-            )
+def after_change(ctx: ServiceContext, change: incidents.Change) -> Reply:
+    """The acknowledgement of a state change: its announcement, then the pinned summary."""
 
-    return run
+    def refresh(responder: Responder) -> None:
+        incidents.refresh_summary(ctx, change.incident_number)
+
+    return Reply(text=change.message, after=refresh, deliver=tuple(change.outbox_ids))
 
 
 def status_command(ctx: ServiceContext, inv: Invocation) -> Reply:
@@ -103,7 +100,7 @@ def status_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     change = incidents.set_status(
         ctx, channel_id=inv.channel_id, user=inv.user_id, status=Status.parse(inv.args.split()[0])
     )
-    return Reply(text=change.message, after=after_change(ctx, change))
+    return after_change(ctx, change)
 
 
 def severity_command(ctx: ServiceContext, inv: Invocation) -> Reply:
@@ -115,7 +112,7 @@ def severity_command(ctx: ServiceContext, inv: Invocation) -> Reply:
         user=inv.user_id,
         severity=Severity.parse(inv.args.split()[0]),
     )
-    return Reply(text=change.message, after=after_change(ctx, change))
+    return after_change(ctx, change)
 
 
 def resolve_command(ctx: ServiceContext, inv: Invocation) -> Reply:
@@ -124,13 +121,12 @@ def resolve_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     change = incidents.resolve(
         ctx, channel_id=inv.channel_id, user=inv.user_id, summary=inv.args.strip() or None
     )
-    announce = after_change(ctx, change)
 
     def after(responder: Responder) -> None:
-        announce(responder)
+        incidents.refresh_summary(ctx, change.incident_number)
         offer_export(ctx, change.incident_number)
 
-    return Reply(text=change.message, after=after)
+    return Reply(text=change.message, after=after, deliver=tuple(change.outbox_ids))
 
 
 def register(registry: Registry) -> None:
@@ -168,3 +164,23 @@ def register(registry: Registry) -> None:
             commander_only=True,
         ),
     )
+
+
+def register_listeners(app: App, ctx: ServiceContext, followups: FollowUps) -> None:
+    @app.view(str(CallbackId.DECLARE_MODAL))
+    def on_declare_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = str(body["user"]["id"])
+        try:
+            # The metadata first: a form that cannot be read must not leave an incident.
+            metadata = modals.DeclareModalMetadata.load(view.get("private_metadata"))
+            title, severity, drill = modals.read_declare_submission(view["state"]["values"])
+            incident = incidents.declare(
+                ctx, declarer=user, title=title, severity=severity, drill=drill
+            )
+        except WarroomError as error:
+            ack(response_action="errors", errors={"declare_title": error.user_message[:150]})
+            return
+        ack()
+        responder = Responder(ctx.chat, user=user, channel=metadata.channel_id, response_url=None)
+        number = incident.number
+        followups.submit(responder, then=lambda r: finish_declaration(ctx, number, r))

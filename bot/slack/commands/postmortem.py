@@ -13,18 +13,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
-
-from bot.app.background import BackgroundWork
 from bot.domain.incident import reference
 from bot.export.render import FORMATS, Format
 from bot.services import postmortem
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
-from bot.slack.dispatch import guarded
+from bot.slack.followup import FollowUps
 from bot.slack.ids import ActionId
-from bot.slack.payloads import SlackPayload
+from bot.slack.payloads import SlackPayload, UnreadablePayload
 from bot.slack.responder import Responder
 from bot.store import repo
 
@@ -73,8 +70,7 @@ def upload_export(
 
 def postmortem_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     fmt = postmortem.parse_format(inv.args)
-    assert inv.incident is not None  # an INCIDENT-scope command: the dispatcher found it
-    number, channel, user = inv.incident.number, inv.channel_id, inv.user_id
+    number, channel, user = inv.number, inv.channel_id, inv.user_id
 
     def after(responder: Responder) -> None:
         upload_export(
@@ -142,7 +138,7 @@ def register(registry: Registry) -> None:
     )
 
 
-def register_listeners(app: Any, ctx: ServiceContext, background: BackgroundWork) -> None:
+def register_listeners(app: Any, ctx: ServiceContext, followups: FollowUps) -> None:
     @app.action(_EXPORT_ACTION)
     def on_export_button(
         ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]
@@ -150,7 +146,7 @@ def register_listeners(app: Any, ctx: ServiceContext, background: BackgroundWork
         ack()
         try:
             button = ExportButton.load(action.get("value"))
-        except ValidationError:
+        except UnreadablePayload:
             log.warning("an export button carried an unreadable value; ignored")
             return
         user = str(body["user"]["id"])
@@ -169,4 +165,4 @@ def register_listeners(app: Any, ctx: ServiceContext, background: BackgroundWork
                 responder=r,
             )
 
-        background.submit(guarded(work, responder))
+        followups.submit(responder, then=work)

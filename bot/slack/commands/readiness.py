@@ -2,7 +2,7 @@
 
 The audit makes dozens of AWS calls, far beyond Slack's 3 seconds, so the command acks at
 once and runs the audit on the background pool. The report builder comes from
-`ctx.extras["readiness"]` (see `bot.aws.readiness_report.readiness_builder`), so tests and
+`ctx.readiness` (see `bot.aws.readiness_report.readiness_builder`), so tests and
 the demo can point it at moto.
 """
 
@@ -14,13 +14,11 @@ from bot.services.context import ServiceContext
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply, Scope
 from bot.slack.responder import Responder
 
-READINESS = "readiness"  # the key of the report builder in ServiceContext.extras
-
 
 def readiness_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     if inv.args.strip():
         raise UsageError("`/incident readiness` takes nothing after it.")
-    builder = ctx.extras.get(READINESS)
+    builder = ctx.readiness
     if builder is None:
         raise WarroomError(
             "The readiness audit is not set up in this warroom; run `warroom readiness` "

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.incident import IncidentRef
 from bot.services.context import ServiceContext
-from bot.store.models import Incident
+from bot.slack.followup import FollowUp
 
 
 class Scope(enum.Enum):
@@ -30,17 +31,26 @@ class Invocation:
     args: str
     trigger_id: str | None = None
     response_url: str | None = None
-    incident: Incident | None = None
+    incident: IncidentRef | None = None
+
+    @property
+    def number(self) -> int:
+        """The incident's number (incident-channel commands only: the dispatcher found it)."""
+        if self.incident is None:
+            raise AssertionError("an incident-channel command without its incident")
+        return self.incident.number
 
 
 @dataclass
 class Reply:
-    """The acknowledgement (shown at once) and the work to do after it."""
+    """The acknowledgement (shown at once) and the work after it: the outbox rows the
+    change queued (`deliver`), then `after`. `bot.slack.followup` runs both, in one place."""
 
     text: str | None = None
     blocks: list[Any] | None = None
     in_channel: bool = False
-    after: Callable[[], None] | None = None
+    after: FollowUp | None = None
+    deliver: tuple[int, ...] = ()
 
 
 Handler = Callable[[ServiceContext, Invocation], Reply]

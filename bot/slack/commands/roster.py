@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.app.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import UsageError
 from bot.domain.incident import Role, reference
 from bot.domain.mentions import parse_user, parse_users, split_leading_user
 from bot.domain.roster import ParticipantState
 from bot.domain.timefmt import humanize_seconds
-from bot.services import incidents, outbox, roles, roster, roster_view
+from bot.services import incidents, roles, roster, roster_view
 from bot.services.context import ServiceContext
 from bot.slack import roster_listeners
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
+from bot.slack.followup import FollowUps
 from bot.slack.responder import Responder
 
 NEED_USAGE = "need <@user> [<@user> ...]"
@@ -32,29 +32,20 @@ ROLE_USAGE = "role commander|scribe|comms <@user>"
 MoveService = Callable[..., roster.RosterChange]
 
 
-def _number(inv: Invocation) -> int:
-    assert inv.incident is not None, "the dispatcher finds the incident of INCIDENT commands"
-    return inv.incident.number
-
-
-def _report(
-    responder: Responder, ctx: ServiceContext, outbox_ids: list[int], problems: list[str]
-) -> None:
-    if outbox.deliver(ctx.db, ctx.chat, ctx.clock, outbox_ids):
-        problems.append("Slack did not take the channel announcement; warroom will retry it")
+def _report(responder: Responder, problems: list[str]) -> None:
     if problems:
         responder.say(":warning: The change is stored, but " + "; ".join(problems) + ".")
 
 
 def need_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     users = parse_users(inv.args, f"/incident {NEED_USAGE}")
-    result = roster.need(ctx, number=_number(inv), by_user=inv.user_id, user_ids=users)
+    result = roster.need(ctx, number=inv.number, by_user=inv.user_id, user_ids=users)
 
     def after(responder: Responder) -> None:
         problems = roster.invite(ctx, result.channel_id, result.added)
-        _report(responder, ctx, result.outbox_ids, problems)
+        _report(responder, problems)
 
-    return Reply(text=result.message, after=after)
+    return Reply(text=result.message, after=after, deliver=tuple(result.outbox_ids))
 
 
 def _move_command(
@@ -63,7 +54,7 @@ def _move_command(
     def handler(ctx: ServiceContext, inv: Invocation) -> Reply:
         user_id, reason = split_leading_user(inv.args, f"/incident {usage}")
         change = service(
-            ctx, number=_number(inv), by_user=inv.user_id, user_id=user_id, reason=reason or None
+            ctx, number=inv.number, by_user=inv.user_id, user_id=user_id, reason=reason or None
         )
 
         def after(responder: Responder) -> None:
@@ -73,9 +64,9 @@ def _move_command(
             problem = roster.tell_person(ctx, change)
             if problem:
                 problems.append(problem)
-            _report(responder, ctx, change.outbox_ids, problems)
+            _report(responder, problems)
 
-        return Reply(text=change.message, after=after)
+        return Reply(text=change.message, after=after, deliver=tuple(change.outbox_ids))
 
     return handler
 
@@ -87,17 +78,17 @@ def role_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     role = Role.parse(parts[0])
     user_id = parse_user(parts[1], f"/incident {ROLE_USAGE}")
     change = roles.set_role(
-        ctx, number=_number(inv), by_user=inv.user_id, role=role, user_id=user_id
+        ctx, number=inv.number, by_user=inv.user_id, role=role, user_id=user_id
     )
 
     def after(responder: Responder) -> None:
         problems = []
         if change.joined_roster is not None:
             problems += roster.invite(ctx, change.channel_id, [change.new])
-        _report(responder, ctx, change.outbox_ids, problems)
+        _report(responder, problems)
         incidents.refresh_summary(ctx, change.incident_number)
 
-    return Reply(text=change.message, after=after)
+    return Reply(text=change.message, after=after, deliver=tuple(change.outbox_ids))
 
 
 _ROLE_MARKS = {
@@ -132,7 +123,7 @@ def render_roster(snapshot: roster_view.RosterSnapshot) -> str:
 
 
 def roster_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    return Reply(text=render_roster(roster_view.snapshot(ctx, _number(inv))))
+    return Reply(text=render_roster(roster_view.snapshot(ctx, inv.number)))
 
 
 def register(registry: Registry) -> None:
@@ -175,5 +166,5 @@ def register(registry: Registry) -> None:
     )
 
 
-def register_listeners(app: Any, ctx: ServiceContext, background: BackgroundWork) -> None:
-    roster_listeners.register(app, ctx, background)
+def register_listeners(app: Any, ctx: ServiceContext, followups: FollowUps) -> None:
+    roster_listeners.register(app, ctx, followups)

@@ -16,10 +16,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import App
 
-from bot.app.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.incident import reference
@@ -29,9 +27,9 @@ from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.services.runbooks import StepDone
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
-from bot.slack.dispatch import guarded
+from bot.slack.followup import FollowUps
 from bot.slack.ids import ActionId
-from bot.slack.payloads import SlackPayload
+from bot.slack.payloads import SlackPayload, UnreadablePayload
 from bot.slack.responder import Responder
 
 log = logging.getLogger(__name__)
@@ -182,8 +180,7 @@ def post_matching_runbooks(ctx: ServiceContext, number: int, responder: Responde
 
 
 def runbook_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    assert inv.incident is not None, "the dispatcher fills it for incident commands"
-    number = inv.incident.number
+    number = inv.number
     words = inv.args.split()
     if not words:
         return Reply(text=runbook_service.describe(ctx, number))
@@ -231,7 +228,7 @@ def redraw(
     )
 
 
-def on_tick(ctx: ServiceContext, background: BackgroundWork, body: dict[str, Any]) -> None:
+def on_tick(ctx: ServiceContext, followups: FollowUps, body: dict[str, Any]) -> None:
     """Store the tick (before the ack); redraw the message and answer refusals after it."""
     user = str((body.get("user") or {}).get("id") or "")
     channel = str((body.get("channel") or {}).get("id") or "")
@@ -243,7 +240,7 @@ def on_tick(ctx: ServiceContext, background: BackgroundWork, body: dict[str, Any
     )
     try:
         value = TickValue.load(actions[0].get("value"))
-    except ValidationError:
+    except UnreadablePayload:
         log.warning("a runbook button carried an unreadable value; ignored")
         return
     try:
@@ -262,11 +259,11 @@ def on_tick(ctx: ServiceContext, background: BackgroundWork, body: dict[str, Any
                 )
             r.say(f":ballot_box_with_check: {message}")
 
-        background.submit(guarded(answer, responder))
+        followups.submit(responder, then=answer)
         return
     except WarroomError as error:
         text = f":warning: {error.user_message}"
-        background.submit(guarded(lambda r: r.say(text), responder))
+        followups.tell(responder, text)
         return
 
     def finish(r: Responder) -> None:
@@ -275,13 +272,13 @@ def on_tick(ctx: ServiceContext, background: BackgroundWork, body: dict[str, Any
                 ctx, channel, message_ts, ticked.runbook, ticked.step_index, ticked.incident_number
             )
 
-    background.submit(guarded(finish, responder))
+    followups.submit(responder, then=finish)
 
 
-def register_listeners(app: App, ctx: ServiceContext, background: BackgroundWork) -> None:
+def register_listeners(app: App, ctx: ServiceContext, followups: FollowUps) -> None:
     def runbook_tick(ack: Callable[..., None], body: dict[str, Any]) -> None:
         try:
-            on_tick(ctx, background, body)
+            on_tick(ctx, followups, body)
         finally:
             ack()
 

@@ -15,11 +15,6 @@ from bot.slack.commands.registry import Command, Invocation, Registry, Reply
 from bot.slack.responder import Responder
 
 
-def _incident_number(inv: Invocation) -> int:
-    assert inv.incident is not None, "the dispatcher fills it for incident commands"
-    return inv.incident.number
-
-
 def support_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     if inv.args.strip():
         raise UsageError(
@@ -27,7 +22,7 @@ def support_command(ctx: ServiceContext, inv: Invocation) -> Reply:
             "`/incident support open [<subject>]` or `/incident support reply <text>`?"
         )
     support_service.require_support(ctx)
-    number, user = _incident_number(inv), inv.user_id
+    number, user = inv.number, inv.user_id
 
     def ask(responder: Responder) -> None:
         responder.say(support_service.describe_plan(ctx, number, user))
@@ -37,7 +32,7 @@ def support_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
 def support_open_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     claim = support_cases.claim_case(
-        ctx, incident_number=_incident_number(inv), user=inv.user_id, subject=inv.args or None
+        ctx, incident_number=inv.number, user=inv.user_id, subject=inv.args or None
     )
     if claim.drill:
 
@@ -61,7 +56,7 @@ def support_open_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
 def support_reply_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     pending = support_replies.prepare_reply(
-        ctx, incident_number=_incident_number(inv), user=inv.user_id, text=inv.args
+        ctx, incident_number=inv.number, user=inv.user_id, text=inv.args
     )
 
     def send(responder: Responder) -> None:

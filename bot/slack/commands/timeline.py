@@ -19,13 +19,8 @@ from bot.slack.timeline_render import logged_echo, render_timeline, safe_text, s
 TIMELINE_USAGE = "timeline [<IANA zone>]"
 
 
-def _incident_number(inv: Invocation) -> int:
-    assert inv.incident is not None, "the dispatcher finds the incident of INCIDENT commands"
-    return inv.incident.number
-
-
 def log_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    number = _incident_number(inv)
+    number = inv.number
     try:
         logged = timeline.log_entry(ctx, incident_number=number, user=inv.user_id, args=inv.args)
     except InvalidTime as error:
@@ -37,7 +32,7 @@ def log_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
 
 def timeline_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    number = _incident_number(inv)
+    number = inv.number
     words = inv.args.split()
     if len(words) > 1:
         raise UsageError(
@@ -74,7 +69,7 @@ def _profile_zone(ctx: ServiceContext, user: str) -> str | None:
 def strike_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     entry, reason = timeline.parse_strike_args(inv.args)
     struck = timeline.strike(
-        ctx, incident_number=_incident_number(inv), user=inv.user_id, number=entry, reason=reason
+        ctx, incident_number=inv.number, user=inv.user_id, number=entry, reason=reason
     )
     preview = struck.entry_text if len(struck.entry_text) <= 200 else struck.entry_text[:199] + "…"
     when = f"{struck.occurred_at:%Y-%m-%d %H:%M} UTC"
@@ -87,7 +82,7 @@ def strike_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
 def followup_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     added = timeline.add_followup(
-        ctx, incident_number=_incident_number(inv), user=inv.user_id, text=inv.args
+        ctx, incident_number=inv.number, user=inv.user_id, text=inv.args
     )
     return Reply(
         text=f":dart: Follow-up {added.count} recorded for the "
