@@ -7,7 +7,7 @@ nothing is added to it later as a side effect of building the Slack app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,8 @@ ReadinessAudit = Callable[[], ReadinessReport]
 # What the commander's nudge message says and which buttons it has (the Slack layer's).
 NudgeRenderer = Callable[["Nudge"], tuple[str, list[Any]]]
 # Run once a declared incident's channel is open: check the AWS plan, post runbooks, ...
-AfterDeclare = Callable[["ServiceContext", int, Teller], None]
+# Returns the outbox rows it queued (or None), which the caller delivers.
+AfterDeclare = Callable[["ServiceContext", int, Teller], Sequence[int] | None]
 
 
 @dataclass(frozen=True)

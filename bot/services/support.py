@@ -181,17 +181,14 @@ def record_plan(
         return outbox.announce(session, incident, warning, ctx.clock) if warning else []
 
 
-def check_plan_after_declare(ctx: ServiceContext, number: int, responder: Teller) -> None:
+def check_plan_after_declare(ctx: ServiceContext, number: int, teller: Teller) -> list[int]:
     """The `after_declare` hook: check the plan, show it in the pinned summary, and warn the
-    channel when this account could not open a production-down case."""
+    channel when this account could not open a production-down case (the queued warning is
+    returned for the caller to deliver)."""
     check = ask_plan(ctx)
     ids = record_plan(ctx, number, check, warn=True)
-    if outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids):
-        responder.say(
-            ":warning: warroom could not post the AWS support plan warning in the channel; it "
-            "will retry."
-        )
     refresh_summary(ctx, number)
+    return ids
 
 
 def describe_plan(ctx: ServiceContext, number: int, user: str | None = None) -> str:

@@ -73,9 +73,11 @@ class CaseClaim:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What to tell the asker once the after-acknowledgement work is done."""
+    """What to tell the asker once the after-acknowledgement work is done, and the outbox
+    rows it queued (the caller delivers them: `bot.slack.followup`)."""
 
     message: str
+    queued: tuple[int, ...] = ()
 
 
 def default_subject(incident: Incident) -> str:
@@ -152,8 +154,7 @@ def open_claimed_case(ctx: ServiceContext, claim: CaseClaim) -> Outcome:
         support = require_support(ctx)
         check = support.check_plan()
         if not check.can_open_case:
-            ids = record_plan(ctx, claim.incident_number, check, warn=False)
-            outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids)
+            record_plan(ctx, claim.incident_number, check, warn=False)  # queues nothing
             refresh_summary(ctx, claim.incident_number)
             raise _cannot_open(claim.incident_number, check)
         assert check.highest_severity is not None
@@ -212,14 +213,11 @@ def open_claimed_case(ctx: ServiceContext, claim: CaseClaim) -> Outcome:
                 "with `/incident support reply <text>`."
             )
             ids += outbox.announce(session, incident, announcement, ctx.clock)
-    failed = outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids)
     refresh_summary(ctx, claim.incident_number)
     message = (
         f":white_check_mark: AWS support case {display} (`{check.highest_severity}`) is open: {url}"
     )
-    if failed:
-        message += " (Slack did not take the channel announcement yet; warroom will retry.)"
-    return Outcome(message)
+    return Outcome(message, tuple(ids))
 
 
 def _cannot_open(number: int, check: PlanCheck) -> SupportError:
@@ -276,9 +274,8 @@ def rehearse_case(ctx: ServiceContext, claim: CaseClaim) -> Outcome:
             ids += outbox.announce(
                 session, incident, f":test_tube: {mrkdwn.escape(what)}", ctx.clock
             )
-    outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids)
     refresh_summary(ctx, claim.incident_number)
-    return Outcome(f":test_tube: {what}")
+    return Outcome(f":test_tube: {what}", tuple(ids))
 
 
 def _case_body(ctx: ServiceContext, number: int) -> str:

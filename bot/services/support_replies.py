@@ -91,8 +91,7 @@ def send_reply(ctx: ServiceContext, pending: PendingReply) -> Outcome:
             quoted = _quote(mrkdwn.escape(pending.text))
             text = f":outbox_tray: <@{pending.user}> wrote on AWS case {pending.case_label}:\n"
             ids += outbox.announce(session, incident, text + quoted, ctx.clock)
-    outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids)
-    return Outcome(f":white_check_mark: Sent to AWS case {pending.case_label}.")
+    return Outcome(f":white_check_mark: Sent to AWS case {pending.case_label}.", tuple(ids))
 
 
 def _quote(text: str) -> str:

@@ -30,8 +30,10 @@ from bot.slack.responder import Responder
 
 log = logging.getLogger(__name__)
 
+# Outbox rows a follow-up queued, for `FollowUps.run` to deliver after it.
+Queued = Sequence[int] | None
 # Work after the acknowledgement that may tell the asker something.
-FollowUp = Callable[[Responder], None]
+FollowUp = Callable[[Responder], Queued]
 
 UNDELIVERED = (
     ":warning: The change is stored, but Slack did not take the announcement; warroom will "
@@ -71,14 +73,17 @@ class FollowUps:
         """Answer after the acknowledgement (telling someone is a Slack call)."""
         self.submit(responder, then=lambda r: r.say(text))
 
+    def _deliver(self, responder: Responder, ids: Queued) -> None:
+        """The one place where outbox rows are sent right after a change (the outbox job
+        retries what Slack would not take)."""
+        if ids and outbox.deliver(self.ctx.db, self.ctx.chat, self.ctx.clock, ids):
+            responder.say(UNDELIVERED)
+
     def run(self, responder: Responder, work: AfterAck) -> None:
         try:
-            if work.deliver and outbox.deliver(
-                self.ctx.db, self.ctx.chat, self.ctx.clock, work.deliver
-            ):
-                responder.say(UNDELIVERED)
+            self._deliver(responder, work.deliver)
             if work.then is not None:
-                work.then(responder)
+                self._deliver(responder, work.then(responder))
         except WarroomError as error:
             responder.say(f":warning: {error.user_message}")
         except ChatError as error:

@@ -22,10 +22,10 @@ from bot.domain import mrkdwn
 from bot.domain.errors import WarroomError
 from bot.domain.incident import reference
 from bot.domain.timefmt import humanize_seconds
-from bot.services import nudges, outbox, roster
+from bot.services import nudges, roster
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
-from bot.slack.followup import FollowUps
+from bot.slack.followup import AfterAck, FollowUps
 from bot.slack.ids import ActionId, BlockId
 from bot.slack.payloads import SlackPayload, UnreadablePayload
 from bot.slack.responder import Responder
@@ -106,7 +106,7 @@ def _responder(ctx: ServiceContext, body: dict[str, Any]) -> Responder:
     )
 
 
-NudgeAct = Callable[[str, NudgeValue, dict[str, Any]], Callable[[Responder], None]]
+NudgeAct = Callable[[str, NudgeValue, dict[str, Any]], AfterAck]
 
 
 def _nudge_action(
@@ -131,13 +131,13 @@ def _nudge_action(
             followups.tell(responder, message)
             return
         ack()
-        followups.submit(responder, then=work)
+        followups.submit(responder, deliver=work.deliver, then=work.then)
 
     return on_click
 
 
 def _release(ctx: ServiceContext) -> NudgeAct:
-    def act(clicker: str, value: NudgeValue, body: dict[str, Any]) -> Callable[[Responder], None]:
+    def act(clicker: str, value: NudgeValue, body: dict[str, Any]) -> AfterAck:
         reason = f"quiet in the channel for {value.quiet_minutes}m (inactivity nudge)"
         change = roster.release_to_standby(
             ctx, number=value.incident, by_user=clicker, user_id=value.user, reason=reason
@@ -145,26 +145,19 @@ def _release(ctx: ServiceContext) -> NudgeAct:
 
         def after(responder: Responder) -> None:
             _replace_nudge(ctx, body, f":arrow_down_small: {change.message}")
-            problems = []
-            if outbox.deliver(ctx.db, ctx.chat, ctx.clock, change.outbox_ids):
-                problems.append(
-                    "Slack did not take the channel announcement; warroom will retry it"
-                )
             problem = roster.tell_person(ctx, change)
             if problem:
-                problems.append(problem)
-            if problems:
-                responder.say(":warning: Released to standby, but " + "; ".join(problems))
+                responder.say(f":warning: Released to standby, but {problem}")
 
-        return after
+        return AfterAck(deliver=tuple(change.outbox_ids), then=after)
 
     return act
 
 
 def _keep(ctx: ServiceContext) -> NudgeAct:
-    def act(clicker: str, value: NudgeValue, body: dict[str, Any]) -> Callable[[Responder], None]:
+    def act(clicker: str, value: NudgeValue, body: dict[str, Any]) -> AfterAck:
         message = nudges.keep(ctx, number=value.incident, by_user=clicker, user_id=value.user)
-        return lambda responder: _replace_nudge(ctx, body, f":+1: {message}")
+        return AfterAck(then=lambda responder: _replace_nudge(ctx, body, f":+1: {message}"))
 
     return act
 

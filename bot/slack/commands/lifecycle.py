@@ -55,8 +55,8 @@ def declare_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     )
     number = incident.number
 
-    def finish(responder: Responder) -> None:
-        finish_declaration(ctx, number, responder)
+    def finish(responder: Responder) -> list[int]:
+        return finish_declaration(ctx, number, responder)
 
     what = "drill" if drill else "incident"
     return Reply(
@@ -66,7 +66,9 @@ def declare_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     )
 
 
-def finish_declaration(ctx: ServiceContext, number: int, responder: Responder) -> None:
+def finish_declaration(ctx: ServiceContext, number: int, responder: Responder) -> list[int]:
+    """Open the war room, tell the declarer, run the after-declare hooks; returns what the
+    hooks queued, for `FollowUps` to deliver."""
     report = incidents.open_war_room(ctx, number)
     ref = reference(number)
     if report.problems:
@@ -78,9 +80,11 @@ def finish_declaration(ctx: ServiceContext, number: int, responder: Responder) -
         )
     elif report.channel_id:
         responder.say(f":white_check_mark: {ref} is open in <#{report.channel_id}>.")
+    queued: list[int] = []
     if report.channel_id:
         for hook in ctx.after_declare:
-            hook(ctx, number, responder)
+            queued += hook(ctx, number, responder) or ()
+    return queued
 
 
 def after_change(ctx: ServiceContext, change: incidents.Change) -> Reply:

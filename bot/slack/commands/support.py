@@ -12,7 +12,13 @@ from bot.services import support as support_service
 from bot.services import support_cases, support_replies
 from bot.services.context import ServiceContext
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
+from bot.slack.followup import Queued
 from bot.slack.responder import Responder
+
+
+def _tell(responder: Responder, outcome: support_cases.Outcome) -> Queued:
+    responder.say(outcome.message)
+    return outcome.queued
 
 
 def support_command(ctx: ServiceContext, inv: Invocation) -> Reply:
@@ -36,8 +42,8 @@ def support_open_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     )
     if claim.drill:
 
-        def rehearse(responder: Responder) -> None:
-            responder.say(support_cases.rehearse_case(ctx, claim).message)
+        def rehearse(responder: Responder) -> Queued:
+            return _tell(responder, support_cases.rehearse_case(ctx, claim))
 
         return Reply(
             text=":test_tube: This is a drill: warroom never opens a real AWS case in a drill. "
@@ -45,8 +51,8 @@ def support_open_command(ctx: ServiceContext, inv: Invocation) -> Reply:
             after=rehearse,
         )
 
-    def open_case(responder: Responder) -> None:
-        responder.say(support_cases.open_claimed_case(ctx, claim).message)
+    def open_case(responder: Responder) -> Queued:
+        return _tell(responder, support_cases.open_claimed_case(ctx, claim))
 
     return Reply(
         text="Opening an AWS support case… its id will be posted in this channel.",
@@ -59,8 +65,8 @@ def support_reply_command(ctx: ServiceContext, inv: Invocation) -> Reply:
         ctx, incident_number=inv.number, user=inv.user_id, text=inv.args
     )
 
-    def send(responder: Responder) -> None:
-        responder.say(support_replies.send_reply(ctx, pending).message)
+    def send(responder: Responder) -> Queued:
+        return _tell(responder, support_replies.send_reply(ctx, pending))
 
     return Reply(text=f"Sending your message to AWS case {pending.case_label}…", after=send)
 
