@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.services.nudges import find_and_send_nudges, nudge_job
+from bot.app.runtime import jobs_of
+from bot.services.nudges import find_and_send_nudges
 from bot.slack.ids import ActionId
 from bot.slack.roster_listeners import NudgeValue
 from bot.store.models import Participant, TimelineEntry
@@ -264,7 +265,7 @@ def test_when_a_dm_fails_the_commander_gets_it_in_the_channel(
 
 
 def test_the_job_runs_the_finder(bot: BotHarness, incident: str) -> None:
-    job = nudge_job(bot.ctx)
+    [job] = [j for j in jobs_of(bot.ctx) if j.name == "nudges"]
     bot.clock.advance(minutes=50)
 
     assert job.name == "nudges" and job.run() == 1

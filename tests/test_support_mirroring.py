@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import select
 
+from bot.app.runtime import jobs_of
 from bot.aws.support import AwsSupport
 from bot.domain.clock import FixedClock
 from bot.sandbox.aws_support import AwsSupportEmulator, dummy_session
 from bot.services import outbox
 from bot.services.support import check_plan_after_declare
-from bot.services.support_poller import poll_case, poll_support_cases, support_poll_job
+from bot.services.support_poller import poll_case, poll_support_cases
 from bot.store.models import SupportCase, SupportCommunication, TimelineEntry
 from tests.harness import BotHarness
 
@@ -246,7 +247,7 @@ def test_a_reply_aws_sends_later_shows_up_at_the_poll_that_sees_it(
 def test_the_poll_job_uses_the_configured_interval(
     bot: BotHarness, aws: AwsSupportEmulator, channel: str
 ) -> None:
-    job = support_poll_job(bot.ctx)
+    [job] = [j for j in jobs_of(bot.ctx) if j.name == "support-poll"]
     [case] = aws.cases
     aws.add_aws_reply(case.case_id, "Update from AWS")
     bot.clock.advance(seconds=POLL_SECONDS)

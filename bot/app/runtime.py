@@ -23,10 +23,10 @@ from bot.domain.runbooks import RunbookError
 from bot.runbooks.library import RunbookLibrary
 from bot.services import outbox
 from bot.services.context import Policy, ServiceContext
-from bot.services.nudges import nudge_job
+from bot.services.nudges import find_and_send_nudges
 from bot.services.ports import Support
 from bot.services.support import check_plan_after_declare
-from bot.services.support_poller import support_poll_job
+from bot.services.support_poller import poll_support_cases
 from bot.slack.app import build_app
 from bot.slack.chat import SlackChat, make_web_client
 from bot.slack.commands.runbooks import post_matching_runbooks
@@ -137,8 +137,8 @@ def jobs_of(ctx: ServiceContext) -> list[Job]:
     return [
         Job("outbox", 15, lambda: outbox.deliver_pending(ctx.db, ctx.chat, ctx.clock)),
         Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
-        support_poll_job(ctx),
-        nudge_job(ctx),
+        Job("support-poll", ctx.policy.support_poll_seconds, lambda: poll_support_cases(ctx)),
+        Job("nudges", 60, lambda: find_and_send_nudges(ctx)),
     ]
 
 

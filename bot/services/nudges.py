@@ -17,17 +17,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
-
-from bot.app.jobs import Job
 from bot.domain import mrkdwn
-from bot.domain.incident import Status
 from bot.domain.permissions import require_commander
 from bot.domain.roster import ParticipantState
 from bot.services.context import NudgeRenderer, ServiceContext
 from bot.services.ports import ChatError
 from bot.store import repo
-from bot.store.models import Incident, Participant
+from bot.store import roster as store_roster
 
 log = logging.getLogger(__name__)
 CLAIM_LIMIT = 50
@@ -50,31 +46,16 @@ def claim_due(ctx: ServiceContext, limit: int = CLAIM_LIMIT) -> list[Nudge]:
     """Mark the due nudges as sent (`nudged_at`) and return them, in one transaction."""
     now = ctx.clock.now()
     cutoff = now - timedelta(minutes=ctx.policy.nudge_minutes)
-    query = (
-        select(Participant, Incident)
-        .join(Incident, Incident.number == Participant.incident_number)
-        .where(
-            Participant.state == ParticipantState.NEEDED.value,
-            Participant.nudged_at.is_(None),
-            Participant.user_id != Incident.commander_id,
-            or_(
-                Participant.last_active_at <= cutoff,
-                and_(Participant.last_active_at.is_(None), Participant.joined_at <= cutoff),
-            ),
-            Incident.status != Status.RESOLVED.value,
-            Incident.channel_id.is_not(None),
-        )
-        .order_by(Participant.id)
-        .limit(limit)
-    )
-    if ctx.db.dialect == "postgresql":
-        # Another replica's claim is skipped, not waited for; a row it already marked is
-        # re-checked against `nudged_at IS NULL` after its commit and drops out.
-        query = query.with_for_update(skip_locked=True, of=Participant)
     nudges = []
     with ctx.db.transaction() as session:
-        for person, incident in session.execute(query):
-            person.nudged_at = now
+        claimed = store_roster.claim_quiet_responders(
+            session,
+            cutoff=cutoff,
+            now=now,
+            limit=limit,
+            skip_locked=ctx.db.dialect == "postgresql",
+        )
+        for person, incident in claimed:
             quiet_since = person.last_active_at or person.joined_at
             nudges.append(
                 Nudge(
@@ -94,14 +75,11 @@ def _unclaim(ctx: ServiceContext, nudge: Nudge) -> None:
     """Give a nudge Slack would not take back to the next run (unless activity or a
     Keep has reset it meanwhile)."""
     with ctx.db.transaction() as session:
-        session.execute(
-            update(Participant)
-            .where(
-                Participant.incident_number == nudge.incident_number,
-                Participant.user_id == nudge.user_id,
-                Participant.nudged_at == nudge.claimed_at,
-            )
-            .values(nudged_at=None)
+        store_roster.unclaim_nudge(
+            session,
+            number=nudge.incident_number,
+            user_id=nudge.user_id,
+            claimed_at=nudge.claimed_at,
         )
 
 
@@ -134,10 +112,6 @@ def find_and_send_nudges(ctx: ServiceContext, render: NudgeRenderer | None = Non
         else:
             _unclaim(ctx, nudge)
     return sent
-
-
-def nudge_job(ctx: ServiceContext, every_seconds: float = 60) -> Job:
-    return Job("nudges", every_seconds, lambda: find_and_send_nudges(ctx))
 
 
 def keep(ctx: ServiceContext, *, number: int, by_user: str, user_id: str) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.domain import mrkdwn
@@ -28,6 +27,7 @@ from bot.services.context import ServiceContext
 from bot.services.incidents import add_participant
 from bot.services.ports import ChatError
 from bot.store import repo
+from bot.store import roster as store_roster
 from bot.store.models import Incident, Participant, ParticipantTransition
 
 MAX_REASON = 1000
@@ -335,12 +335,9 @@ def record_activity(ctx: ServiceContext, *, channel_id: str, user_id: str) -> bo
         incident = repo.find_incident_by_channel(session, channel_id)
         if incident is None:
             return False
-        result = session.execute(
-            update(Participant)
-            .where(Participant.incident_number == incident.number, Participant.user_id == user_id)
-            .values(last_active_at=now, nudged_at=None)
+        return store_roster.mark_active(
+            session, number=incident.number, user_id=user_id, now=now
         )
-        return bool(getattr(result, "rowcount", 0))
 
 
 def tell_person(ctx: ServiceContext, change: RosterChange) -> str | None:

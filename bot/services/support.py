@@ -15,9 +15,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot.domain import mrkdwn
 from bot.domain.errors import (
     AwsNotConfigured,
@@ -39,10 +36,13 @@ from bot.services.incidents import refresh_summary
 from bot.services.ports import Support, Teller
 from bot.store import repo
 from bot.store.models import SupportCase
+from bot.store.support import (  # noqa: F401 - the services' names for them
+    PENDING_PREFIX,
+    PENDING_SEVERITY,
+    current_case,
+    latest_case,
+)
 
-# A claimed-but-not-yet-opened case is a support_cases row with these markers.
-PENDING_SEVERITY = "pending"
-PENDING_PREFIX = "pending-"
 # A claim older than this was left by a process that died mid-call: it no longer blocks.
 CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_SUBJECT = 255
@@ -73,31 +73,6 @@ def is_pending(case: SupportCase) -> bool:
 
 def case_label(case: SupportCase) -> str:
     return case.display_id or case.case_id
-
-
-def current_case(session: Session, incident_number: int) -> SupportCase | None:
-    """The incident's open AWS case (a real one, never a claim in progress)."""
-    return session.scalars(
-        select(SupportCase)
-        .where(
-            SupportCase.incident_number == incident_number,
-            SupportCase.resolved_at.is_(None),
-            SupportCase.severity != PENDING_SEVERITY,
-        )
-        .order_by(SupportCase.opened_at.desc(), SupportCase.id.desc())
-    ).first()
-
-
-def latest_case(session: Session, incident_number: int) -> SupportCase | None:
-    """The incident's most recent real case, open or resolved (for the postmortem)."""
-    return session.scalars(
-        select(SupportCase)
-        .where(
-            SupportCase.incident_number == incident_number,
-            SupportCase.severity != PENDING_SEVERITY,
-        )
-        .order_by(SupportCase.opened_at.desc(), SupportCase.id.desc())
-    ).first()
 
 
 # --- the plan -----------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain import mrkdwn
@@ -55,6 +54,7 @@ from bot.services.support import (
     require_support,
 )
 from bot.store import repo
+from bot.store import support as store_support
 from bot.store.models import Incident, SupportCase, TimelineEntry
 
 log = logging.getLogger(__name__)
@@ -125,11 +125,7 @@ def claim_case(
 
 def _refuse_if_open(session: Session, number: int, now: datetime) -> None:
     ref = reference(number)
-    rows = session.scalars(
-        select(SupportCase).where(
-            SupportCase.incident_number == number, SupportCase.resolved_at.is_(None)
-        )
-    ).all()
+    rows = store_support.unresolved_cases(session, number)
     for row in rows:
         if not is_pending(row):
             raise WarroomError(

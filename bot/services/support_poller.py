@@ -19,11 +19,9 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.app.jobs import Job
 from bot.domain import mrkdwn
 from bot.domain.errors import SupportError
 from bot.domain.incident import reference
@@ -31,9 +29,10 @@ from bot.domain.support import Communication, case_console_url
 from bot.domain.timeline import EntryKind
 from bot.services import outbox
 from bot.services.context import ServiceContext
-from bot.services.support import PENDING_SEVERITY, case_label
+from bot.services.support import case_label
 from bot.store import repo
-from bot.store.models import Incident, SupportCase, SupportCommunication
+from bot.store import support as store_support
+from bot.store.models import SupportCase, SupportCommunication
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +52,6 @@ def fingerprint(case_id: str, communication: Communication) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def support_poll_job(ctx: ServiceContext) -> Job:
-    """The periodic job for `bot.app.jobs.JobRunner` (every WARROOM_SUPPORT_POLL_SECONDS)."""
-    return Job("support-poll", ctx.policy.support_poll_seconds, lambda: poll_support_cases(ctx))
-
-
 def poll_support_cases(ctx: ServiceContext) -> int:
     """Poll every open case this replica can claim; returns how many AWS replies were new."""
     if ctx.support is None:
@@ -73,28 +67,13 @@ def claim_due_cases(ctx: ServiceContext) -> list[int]:
     now = ctx.clock.now()
     lease = timedelta(seconds=ctx.policy.support_poll_seconds * 0.9)
     with ctx.db.transaction() as session:
-        query = (
-            select(SupportCase)
-            .join(Incident, Incident.number == SupportCase.incident_number)
-            .where(
-                SupportCase.resolved_at.is_(None),
-                SupportCase.severity != PENDING_SEVERITY,
-                or_(
-                    Incident.resolved_at.is_(None),
-                    Incident.resolved_at > now - KEEP_POLLING_AFTER_RESOLVE,
-                ),
-                or_(
-                    SupportCase.last_polled_at.is_(None), SupportCase.last_polled_at <= now - lease
-                ),
-            )
-            .order_by(SupportCase.id)
+        return store_support.claim_cases_to_poll(
+            session,
+            now=now,
+            lease=lease,
+            keep_after_resolve=KEEP_POLLING_AFTER_RESOLVE,
+            skip_locked=ctx.db.dialect == "postgresql",
         )
-        if ctx.db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=SupportCase)
-        cases = session.scalars(query).all()
-        for case in cases:
-            case.last_polled_at = now
-        return [case.id for case in cases]
 
 
 def poll_case(ctx: ServiceContext, case_pk: int) -> int:
@@ -110,11 +89,7 @@ def poll_case(ctx: ServiceContext, case_pk: int) -> int:
         if case is None:
             return 0
         case_id = case.case_id
-        last_seen = session.scalar(
-            select(func.max(SupportCommunication.time_created)).where(
-                SupportCommunication.support_case_id == case_pk
-            )
-        )
+        last_seen = store_support.last_communication_time(session, case_pk)
     after = last_seen - OVERLAP if last_seen is not None else None
     try:
         found = support.communications(case_id, after)
@@ -144,10 +119,7 @@ def _record(
     now = ctx.clock.now()
     try:
         with ctx.db.transaction() as session:
-            exists = session.scalar(
-                select(SupportCommunication.id).where(SupportCommunication.fingerprint == key)
-            )
-            if exists is not None:
+            if store_support.communication_stored(session, key):
                 return None
             from_aws = communication.is_from_aws
             session.add(

@@ -9,13 +9,12 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
-from bot.app.background import BackgroundWork
 from bot.services.context import ServiceContext
 from bot.slack.commands.registry import Registry
 from bot.slack.dispatch import make_command_listener
 from bot.slack.events import make_dedupe_middleware
 from bot.slack.features import feature_modules
-from bot.slack.followup import FollowUps
+from bot.slack.followup import FollowUps, WorkPool
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ def build_registry() -> Registry:
 
 def build_app(
     ctx: ServiceContext,
-    background: BackgroundWork,
+    background: WorkPool,
     *,
     client: Any,
     signing_secret: str | None,

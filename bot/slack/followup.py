@@ -20,8 +20,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from bot.app.background import BackgroundWork
 from bot.domain.errors import WarroomError
 from bot.services import outbox
 from bot.services.context import ServiceContext
@@ -41,6 +41,12 @@ UNDELIVERED = (
 )
 
 
+class WorkPool(Protocol):
+    """Runs work off the request thread (`bot.app.background.BackgroundWork`)."""
+
+    def submit(self, work: Callable[[], None]) -> None: ...
+
+
 @dataclass(frozen=True)
 class AfterAck:
     """What a listener leaves for after the acknowledgement."""
@@ -54,7 +60,7 @@ class AfterAck:
 
 
 class FollowUps:
-    def __init__(self, ctx: ServiceContext, background: BackgroundWork) -> None:
+    def __init__(self, ctx: ServiceContext, background: WorkPool) -> None:
         self.ctx = ctx
         self.background = background
 
