@@ -2,7 +2,8 @@
 """Set up and run warroom on a fresh machine with nothing but Python 3.11+.
 
     python3 dev.py demo     # replay a whole incident locally (no Slack, no AWS, no tokens)
-    python3 dev.py test     # the whole test suite (SQLite and PostgreSQL), then ruff
+    python3 dev.py test     # the whole test suite (SQLite and PostgreSQL), then the checks:
+                            # ruff, mypy --strict on bot/, import-linter (DESIGN's layers)
 
 Both create `.venv/` on first use and install the project with its dev extras from this
 repository's own pyproject.toml; later runs reinstall only when pyproject.toml changed.
@@ -55,6 +56,8 @@ def main() -> None:
     else:
         run(PYTHON, "-m", "pytest", *extra)
         run(PYTHON, "-m", "ruff", "check", ".")
+        run(PYTHON, "-m", "mypy")
+        run(BIN / "lint-imports")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.slack.events import first_delivery, prune_processed_events
+from bot.services.events import first_delivery, prune_processed_events
 from bot.store.models import ProcessedEvent
 from tests.harness import BotHarness
 

@@ -23,6 +23,7 @@ from bot.domain.runbooks import RunbookError
 from bot.runbooks.library import RunbookLibrary
 from bot.services import outbox
 from bot.services.context import Policy, ServiceContext
+from bot.services.events import prune_processed_events
 from bot.services.nudges import find_and_send_nudges
 from bot.services.ports import Support
 from bot.services.support import check_plan_after_declare
@@ -30,7 +31,6 @@ from bot.services.support_poller import poll_support_cases
 from bot.slack.app import build_app
 from bot.slack.chat import SlackChat, make_web_client
 from bot.slack.commands.runbooks import post_matching_runbooks
-from bot.slack.events import prune_processed_events
 from bot.slack.roster_listeners import render_nudge
 from bot.store.db import Database
 

@@ -90,6 +90,6 @@ class HttpServer:
                     lambda: [channel.close() for channel in list(channels.values())]
                 )
             self._thread.join(timeout=10)
-            self.server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+            self.server.task_dispatcher.shutdown()
         else:
             self.server.close()

@@ -60,7 +60,7 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     runtime.start_jobs()
     token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
     try:
-        SocketModeHandler(runtime.app, token).start()
+        SocketModeHandler(runtime.app, token).start()  # type: ignore[no-untyped-call]
     finally:
         runtime.close()
     return 0

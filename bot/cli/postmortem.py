@@ -45,7 +45,7 @@ def run_postmortem(args: argparse.Namespace, settings: Settings) -> int:
     except WarroomError as error:
         return _fail(error.user_message)
     except SQLAlchemyError as error:
-        reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0]
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         return _fail(f"cannot read the database ({reason}); is DATABASE_URL right and migrated?")
     finally:
         db.dispose()

@@ -15,7 +15,7 @@ Fixed offsets have none of this and pass straight through.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from bot.domain.time_day import long_date
 from bot.domain.time_zone_text import Zone
@@ -46,7 +46,7 @@ def resolve_wall(wall: datetime, zone: Zone, time_text: str) -> tuple[datetime, 
     literal = zone.abbreviation.offset if zone.abbreviation else None
     first = wall.replace(tzinfo=region, fold=0)
     second = wall.replace(tzinfo=region, fold=1)
-    first_offset, second_offset = first.utcoffset(), second.utcoffset()
+    first_offset, second_offset = _offset(first), _offset(second)
     if first_offset == second_offset:
         notes = []
         if literal is not None and literal != first_offset:
@@ -78,3 +78,10 @@ def resolve_wall(wall: datetime, zone: Zone, time_text: str) -> tuple[datetime, 
         f"Read as the first, {clock} {first.tzname()} ({at:%H:%M} UTC). For the second "
         f"write `{time_text} {format_offset(second_offset)}`."
     ]
+
+
+def _offset(moment: datetime) -> timedelta:
+    """A zone-aware moment's UTC offset (zoneinfo always has one)."""
+    offset = moment.utcoffset()
+    assert offset is not None, "an aware datetime"
+    return offset

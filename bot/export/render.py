@@ -149,7 +149,8 @@ def _md_time_cells(value: datetime | None, zones: Sequence[Any]) -> MdSafe:
     if value is None:
         return MdSafe(" | ".join(["_unknown_"] * (1 + len(zones))))
     # Our own text (digits, month names, zone abbreviations, ':' '+' '-'): nothing to escape.
-    return MdSafe(" | ".join([utc_text(value)] + [zone_text(value, zone) for zone in zones]))
+    cells = [utc_text(value)] + [zone_text(value, zone) for zone in zones]
+    return MdSafe(" | ".join(cell or "_unknown_" for cell in cells))
 
 
 def _md_block(text: str | None) -> MdSafe | None:

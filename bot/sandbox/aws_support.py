@@ -257,7 +257,7 @@ class AwsSupportEmulator:
         if self._server is None:
             raise RuntimeError("the AWS Support emulator is not running: call start()")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def _track(self, connection: socket.socket, *, open_: bool) -> None:
         with self._lock:

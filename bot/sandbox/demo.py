@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,8 @@ class Scene:
             settings={"warroom_team_timezones": TEAM_ZONES},
         )
         for user, (name, zone) in PEOPLE.items():
-            offset = int(self.clock.now().astimezone(_zone(zone)).utcoffset().total_seconds())
+            local = self.clock.now().astimezone(_zone(zone))
+            offset = int((local.utcoffset() or timedelta()).total_seconds())
             self.bot.slack.state.add_user(user, name, tz=zone, tz_offset=offset)
         self.bot.slack.state.now = lambda: self.clock.now().timestamp()
         self.general = self.bot.slack.state.add_channel("general", list(PEOPLE))

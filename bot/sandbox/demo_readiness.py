@@ -24,7 +24,7 @@ def story_account_report(support: Any, now: datetime) -> str | None:
         import boto3
         from moto import mock_aws
         from moto.cloudformation.models import cloudformation_backends
-        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.models import DEFAULT_ACCOUNT_ID
     except ImportError:
         return None
     from bot.aws.readiness import run_readiness

@@ -405,7 +405,7 @@ class _Methods:
             for m in self.s.messages_in(channel.id)
             if within(m.ts) and (thread is None or m.ts == thread or m.thread_ts == thread)
         ]
-        found.sort(key=lambda m: float(m["ts"]), reverse=thread is None)
+        found.sort(key=lambda m: float(str(m["ts"])), reverse=thread is None)
         return _ok(messages=found[:limit], has_more=len(found) > limit)
 
     def conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -428,7 +428,7 @@ class FakeSlack:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     @property
     def api_url(self) -> str:

@@ -27,7 +27,7 @@ def local_settings(database_url: str, slack: FakeSlack, **overrides: Any) -> Set
         "database_url": database_url,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 class LocalBot:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -51,6 +52,12 @@ def ref_by_channel(ctx: ServiceContext, channel_id: str, *, command: str = "") -
             commander_id=incident.commander_id,
             is_drill=incident.is_drill,
         )
+
+
+def channel_of(ctx: ServiceContext, number: int) -> str | None:
+    """The incident's channel, or None while it has none."""
+    with ctx.db.transaction() as session:
+        return repo.incident_by_number(session, number).channel_id
 
 
 def validate_title(title: str) -> str:
@@ -105,7 +112,7 @@ def add_participant(
     user_id: str,
     *,
     by_user: str | None,
-    at,
+    at: datetime,
     reason: str | None,
 ) -> Participant:
     person = Participant(

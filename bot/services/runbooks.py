@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +26,7 @@ from bot.domain.timeline import EntryKind
 from bot.runbooks.library import RunbookLibrary
 from bot.services.context import ServiceContext
 from bot.store import repo
+from bot.store import runbooks as store_runbooks
 from bot.store.models import RunbookStep
 
 # A step's text in a timeline entry is cut here: the entry says which step, not the manual.
@@ -74,11 +74,7 @@ def done_steps(ctx: ServiceContext, number: int, runbook_id: str) -> dict[int, S
 
 
 def _done(session: Session, number: int, runbook_id: str) -> dict[int, StepDone]:
-    rows = session.scalars(
-        select(RunbookStep).where(
-            RunbookStep.incident_number == number, RunbookStep.runbook_id == runbook_id
-        )
-    ).all()
+    rows = store_runbooks.ticked_steps(session, number, runbook_id)
     return {row.step_index: StepDone(row.step_index, row.ticked_by, row.ticked_at) for row in rows}
 
 

@@ -36,12 +36,10 @@ from bot.services.incidents import refresh_summary
 from bot.services.ports import Support, Teller
 from bot.store import repo
 from bot.store.models import SupportCase
-from bot.store.support import (  # noqa: F401 - the services' names for them
-    PENDING_PREFIX,
-    PENDING_SEVERITY,
-    current_case,
-    latest_case,
-)
+from bot.store.support import PENDING_PREFIX as PENDING_PREFIX
+from bot.store.support import PENDING_SEVERITY as PENDING_SEVERITY
+from bot.store.support import current_case as current_case
+from bot.store.support import latest_case as latest_case
 
 # A claim older than this was left by a process that died mid-call: it no longer blocks.
 CLAIM_TIMEOUT = timedelta(minutes=5)

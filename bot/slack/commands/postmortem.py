@@ -13,9 +13,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from slack_bolt import App
+
 from bot.domain.incident import reference
 from bot.export.render import FORMATS, Format
-from bot.services import postmortem
+from bot.services import incidents, postmortem
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
@@ -23,7 +25,6 @@ from bot.slack.followup import FollowUps
 from bot.slack.ids import ActionId
 from bot.slack.payloads import SlackPayload, UnreadablePayload
 from bot.slack.responder import Responder
-from bot.store import repo
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,7 @@ def upload_export(
 ) -> None:
     """Export and upload into the incident's channel; tell the asker where it went."""
     exported = postmortem.export_for(ctx, number, fmt)
-    with ctx.db.transaction() as session:
-        channel = repo.incident_by_number(session, number).channel_id or fallback_channel
+    channel = incidents.channel_of(ctx, number) or fallback_channel
     if channel is None:
         responder.say(
             f":warning: {reference(number)} has no channel to upload into. "
@@ -113,8 +113,7 @@ def export_offer_blocks(number: int) -> list[dict[str, Any]]:
 def offer_export(ctx: ServiceContext, number: int) -> None:
     """Post the export buttons in the incident's channel (after resolve). An offer only:
     if Slack refuses, the resolve announcement already names the command."""
-    with ctx.db.transaction() as session:
-        channel = repo.incident_by_number(session, number).channel_id
+    channel = incidents.channel_of(ctx, number)
     if channel is None:
         return
     try:
@@ -138,7 +137,7 @@ def register(registry: Registry) -> None:
     )
 
 
-def register_listeners(app: Any, ctx: ServiceContext, followups: FollowUps) -> None:
+def register_listeners(app: App, ctx: ServiceContext, followups: FollowUps) -> None:
     @app.action(_EXPORT_ACTION)
     def on_export_button(
         ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]

@@ -24,7 +24,7 @@ from bot.domain.incident import reference
 from bot.domain.runbooks import Runbook
 from bot.services import runbooks as runbook_service
 from bot.services.context import ServiceContext
-from bot.services.ports import ChatError
+from bot.services.ports import ChatError, Teller
 from bot.services.runbooks import StepDone
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply
 from bot.slack.followup import FollowUps
@@ -155,7 +155,7 @@ def post_checklist(ctx: ServiceContext, number: int, channel: str, runbook: Runb
         )
 
 
-def post_matching_runbooks(ctx: ServiceContext, number: int, responder: Responder) -> None:
+def post_matching_runbooks(ctx: ServiceContext, number: int, responder: Teller) -> None:
     """After `declare` (an `after_declare` hook): post the runbooks that fit the incident,
     best fit first. A failed post is reported and the others are still posted."""
     found = runbook_service.for_incident(ctx, number)
@@ -187,7 +187,7 @@ def runbook_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     if len(words) > 1:
         raise UsageError("Give one runbook id: `/incident runbook <id>` (no id lists them).")
     runbook = runbook_service.library(ctx).get(words[0])
-    channel = inv.incident.channel_id or inv.channel_id
+    channel = (inv.incident.channel_id if inv.incident else None) or inv.channel_id
 
     def post(responder: Responder) -> None:
         post_checklist(ctx, number, channel, runbook)
