@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.clock import ensure_utc
+from bot.domain.timefmt import slack_date
 
 EXIT_READY = 0
 EXIT_NOT_READY = 1
@@ -189,8 +190,6 @@ def render_mrkdwn(report: ReadinessReport) -> str:
     Resource names and details carry text from AWS, so `&`, `<` and `>` are escaped: a
     name can never turn into a mention, a link or a broadcast.
     """
-    checked = int(report.checked_at.timestamp())
-    fallback = report.checked_at.strftime("%Y-%m-%d %H:%M UTC")
     region = f" in `{_escape(report.region)}`" if report.region else ""
     if report.passed:
         verdict = _EMOJI[Outcome.PASS]
@@ -199,8 +198,7 @@ def render_mrkdwn(report: ReadinessReport) -> str:
     else:
         verdict = _EMOJI[Outcome.UNKNOWN]
     lines = [
-        f"*BC/DR readiness*{region}, checked "
-        f"<!date^{checked}^{{date_short_pretty}} {{time}}|{fallback}>",
+        f"*BC/DR readiness*{region}, checked {slack_date(report.checked_at)}",
         f"{verdict} *{_escape(report.summary())}*",
     ]
     problems = report.problems

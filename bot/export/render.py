@@ -31,7 +31,7 @@ from markupsafe import Markup
 from bot.domain.errors import UsageError
 from bot.export.model import Postmortem
 from bot.export.text import MdSafe, escape_md, escape_md_block, slack_to_plain
-from bot.export.timefmt import hours_text, humanize_seconds, team_zones, utc_text, zone_text
+from bot.export.timefmt import duration_text, hours_text, team_zones, utc_text, zone_text
 
 Format = Literal["md", "json", "html"]
 FORMATS: tuple[str, ...] = get_args(Format)
@@ -120,7 +120,7 @@ def _environment(fmt: str) -> Environment:
     env.filters.update(
         utc=utc_text,
         inzone=zone_text,
-        duration=humanize_seconds,
+        duration=duration_text,
         hours=hours_text,
         user=_user,
         plain=_plain,

@@ -59,8 +59,11 @@ def zone_text(value: datetime | None, zone: ZoneInfo) -> str | None:
     return f"{_MONTHS[local.month - 1]} {local.day} {local:%H:%M} {local.tzname()}"
 
 
-def humanize_seconds(seconds: float | None) -> str | None:
-    """`42 min`, `3 h 38 min`, `2 d 4 h`, `45 s`; a negative span reads `-5 min`."""
+def duration_text(seconds: float | None) -> str | None:
+    """`42 min`, `3 h 38 min`, `2 d 4 h`, `45 s`; a negative span reads `-5 min`.
+
+    The document's spelling; chat uses the shorter `bot.domain.timefmt.humanize_seconds`
+    (`3h 38m`), where a line must stay short."""
     if seconds is None:
         return None
     sign = "-" if seconds < 0 else ""

@@ -22,6 +22,7 @@ from bot.domain import mrkdwn
 from bot.domain.errors import NotFound, WarroomError
 from bot.domain.incident import Severity, reference
 from bot.domain.runbooks import Runbook
+from bot.domain.timefmt import slack_date
 from bot.domain.timeline import EntryKind
 from bot.runbooks.library import RunbookLibrary
 from bot.services.context import ServiceContext
@@ -82,10 +83,9 @@ class AlreadyDone(WarroomError):
     """The step was ticked before; the message says by whom and when."""
 
     def __init__(self, incident_number: int, runbook: Runbook, done: StepDone) -> None:
-        when = int(done.at.timestamp())
         super().__init__(
             f"Step {done.step_index + 1} of `{runbook.id}` was already done by <@{done.by}> "
-            f"at <!date^{when}^{{date_short_pretty}} {{time}}|{done.at:%Y-%m-%d %H:%M} UTC>."
+            f"at {slack_date(done.at)}."
         )
         self.incident_number = incident_number
         self.runbook = runbook

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.domain import mrkdwn
 from bot.domain.incident import Severity, reference
+from bot.domain.timefmt import slack_date
 from bot.store.models import Incident
 
 _PLAN_TEXT = {
@@ -28,15 +29,11 @@ def summary_text(incident: Incident) -> str:
         f"*Commander:* {mrkdwn.user(incident.commander_id)}"
         + (f"    *Scribe:* {mrkdwn.user(incident.scribe_id)}" if incident.scribe_id else "")
         + (f"    *Comms:* {mrkdwn.user(incident.comms_id)}" if incident.comms_id else ""),
-        f"*Declared:* <!date^{int(incident.declared_at.timestamp())}^"
-        f"{{date_short_pretty}} {{time}}|{incident.declared_at:%Y-%m-%d %H:%M} UTC>",
+        f"*Declared:* {slack_date(incident.declared_at)}",
         f"*AWS support plan:* {support_line(incident)}",
     ]
     if incident.resolved_at is not None:
-        lines.append(
-            f"*Resolved:* <!date^{int(incident.resolved_at.timestamp())}^"
-            f"{{date_short_pretty}} {{time}}|{incident.resolved_at:%Y-%m-%d %H:%M} UTC>"
-        )
+        lines.append(f"*Resolved:* {slack_date(incident.resolved_at)}")
     if incident.summary:
         lines.append(f"*Summary:* {mrkdwn.escape(incident.summary)}")
     lines.append("Type `/incident help` for what you can do here.")

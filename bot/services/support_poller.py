@@ -26,6 +26,7 @@ from bot.domain import mrkdwn
 from bot.domain.errors import SupportError
 from bot.domain.incident import reference
 from bot.domain.support import Communication, case_console_url
+from bot.domain.timefmt import slack_date
 from bot.domain.timeline import EntryKind
 from bot.services import outbox
 from bot.services.context import ServiceContext
@@ -182,7 +183,4 @@ def _announcement(number: int, case: SupportCase, reply: Communication) -> str:
 
 
 def _when(value: datetime) -> str:
-    return (
-        f"<!date^{int(value.timestamp())}^{{date_short_pretty}} {{time}}|"
-        f"{value:%Y-%m-%d %H:%M} UTC>"
-    )
+    return slack_date(value)

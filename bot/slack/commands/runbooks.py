@@ -22,6 +22,7 @@ from bot.domain import mrkdwn
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.incident import reference
 from bot.domain.runbooks import Runbook
+from bot.domain.timefmt import slack_date
 from bot.services import runbooks as runbook_service
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError, Teller
@@ -66,10 +67,7 @@ def _intro(runbook: Runbook) -> str:
 
 
 def _when(done: StepDone) -> str:
-    return (
-        f"<!date^{int(done.at.timestamp())}^{{date_short_pretty}} {{time}}|"
-        f"{done.at:%Y-%m-%d %H:%M} UTC>"
-    )
+    return slack_date(done.at)
 
 
 def _step_block(runbook: Runbook, index: int, done: StepDone | None) -> dict[str, Any]:
