@@ -197,13 +197,6 @@ def test_recall_of_someone_needed_is_refused(bot: BotHarness, incident: str) -> 
     assert "already needed" in text
 
 
-def test_moving_someone_not_on_the_roster_is_refused(bot: BotHarness, incident: str) -> None:
-    text = ack(bot.command(f"standby <@{BOB}>", channel=incident))
-
-    assert "not on this incident's roster" in text
-    assert BOB not in roster_state(bot)
-
-
 def test_the_commander_cannot_be_released_before_handing_over(
     bot: BotHarness, incident: str
 ) -> None:

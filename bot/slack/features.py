@@ -1,30 +1,36 @@
-"""The feature areas of the bot. Each module adds its `/incident` subcommands to the
-registry and its event, shortcut and action listeners to the app; `app.py` wires them all."""
+"""The feature areas of the bot. Each module in `bot/slack/commands/` is one family of
+`/incident` subcommands: it adds them to the registry (`register`), may add event, shortcut
+and action listeners (`register_listeners`), and says where its family stands in
+`/incident help` (`HELP_ORDER`). They are found here, so a new family is one new file.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from types import ModuleType
 
-from bot.slack import capture
-from bot.slack.commands import lifecycle
-from bot.slack.commands import postmortem as postmortem_commands
-from bot.slack.commands import readiness as readiness_commands
-from bot.slack.commands import roster as roster_commands
-from bot.slack.commands import runbooks as runbook_commands
-from bot.slack.commands import support as support_commands
-from bot.slack.commands import timeline as timeline_commands
+from bot.slack import capture, commands
+
+NOT_FAMILIES = {"registry"}
+
+
+def command_families() -> list[ModuleType]:
+    """Every family module, in `/incident help` order."""
+    families = []
+    for info in pkgutil.iter_modules(commands.__path__):
+        if info.name in NOT_FAMILIES or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        if not hasattr(module, "register") and not hasattr(module, "register_listeners"):
+            continue
+        order = getattr(module, "HELP_ORDER", None)
+        if not isinstance(order, int):
+            raise TypeError(f"{module.__name__} must say where it stands in help: HELP_ORDER")
+        families.append(module)
+    return sorted(families, key=lambda module: (module.HELP_ORDER, module.__name__))
 
 
 def feature_modules() -> list[ModuleType]:
-    """In the order `/incident help` lists them: the incident, then what happened, who is
-    on it, AWS, runbooks and the write-up."""
-    return [
-        lifecycle,
-        timeline_commands,
-        capture,
-        roster_commands,
-        support_commands,
-        runbook_commands,
-        postmortem_commands,
-        readiness_commands,
-    ]
+    """The families, then the listener-only areas (capture by pushpin and shortcut)."""
+    return [*command_families(), capture]

@@ -17,6 +17,8 @@ from bot.slack.followup import FollowUps
 from bot.slack.ids import CallbackId
 from bot.slack.responder import Responder
 
+HELP_ORDER = 10  # where this family stands in `/incident help`
+
 DECLARE_USAGE = "declare [--drill] [sev1|sev2|sev3|sev4] <title>"
 
 def parse_declare(args: str) -> tuple[bool, Severity, str]:

@@ -26,6 +26,8 @@ from bot.slack.ids import ActionId
 from bot.slack.payloads import SlackPayload, UnreadablePayload
 from bot.slack.responder import Responder
 
+HELP_ORDER = 60  # where this family stands in `/incident help`
+
 log = logging.getLogger(__name__)
 
 # Slack wants action ids unique within a block, so each button's id is the named id plus its

@@ -14,6 +14,8 @@ from bot.services.context import ServiceContext
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply, Scope
 from bot.slack.responder import Responder
 
+HELP_ORDER = 70  # where this family stands in `/incident help`
+
 
 def readiness_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     if inv.args.strip():

@@ -23,6 +23,8 @@ from bot.slack.commands.registry import Command, Invocation, Registry, Reply
 from bot.slack.followup import FollowUps
 from bot.slack.responder import Responder
 
+HELP_ORDER = 30  # where this family stands in `/incident help`
+
 NEED_USAGE = "need <@user> [<@user> ...]"
 STANDBY_USAGE = "standby <@user> [reason]"
 RELEASE_USAGE = "release <@user> [reason]"

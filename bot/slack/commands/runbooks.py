@@ -33,6 +33,8 @@ from bot.slack.ids import ActionId
 from bot.slack.payloads import SlackPayload, UnreadablePayload
 from bot.slack.responder import Responder
 
+HELP_ORDER = 50  # where this family stands in `/incident help`
+
 log = logging.getLogger(__name__)
 
 STEPS_PER_MESSAGE = 45

@@ -15,6 +15,8 @@ from bot.slack.commands.registry import Command, Invocation, Registry, Reply
 from bot.slack.followup import Queued
 from bot.slack.responder import Responder
 
+HELP_ORDER = 40  # where this family stands in `/incident help`
+
 
 def _tell(responder: Responder, outcome: support_cases.Outcome) -> Queued:
     responder.say(outcome.message)

@@ -16,6 +16,8 @@ from bot.slack.commands.registry import Command, Invocation, Registry, Reply
 from bot.slack.responder import Responder
 from bot.slack.timeline_render import logged_echo, render_timeline, safe_text, strike_through
 
+HELP_ORDER = 20  # where this family stands in `/incident help`
+
 TIMELINE_USAGE = "timeline [<IANA zone>]"
 
 
