@@ -108,7 +108,8 @@ def test_an_announcement_slack_refuses_stays_owed(
 
 def test_telling_the_person_is_a_direct_message(ctx: ServiceContext, chat: RecordingChat) -> None:
     roster.need(ctx, number=1, by_user=COMMANDER, user_ids=[ANN])
-    change = roster.release(ctx, number=1, by_user=COMMANDER, user_id=ANN, reason="root cause found")
+    reason = "root cause found"
+    change = roster.release(ctx, number=1, by_user=COMMANDER, user_id=ANN, reason=reason)
 
     assert roster.tell_person(ctx, change) is None
     [dm] = chat.dms[ANN]
