@@ -29,6 +29,7 @@ from bot.domain.permissions import is_commander_or_admin
 from bot.domain.timeline import EntryKind
 from bot.domain.timeparse import parse_when, split_when
 from bot.services.context import ServiceContext
+from bot.services.ports import ChatError
 from bot.store import repo
 from bot.store.models import FollowUp, Incident, TimelineEntry
 
@@ -166,7 +167,7 @@ def log_entry(ctx: ServiceContext, *, incident_number: int, user: str, args: str
     zone: str | None = None
     occurred_at = now
     if when is not None:
-        parsed = parse_when(when, now)
+        parsed = parse_when(when, now, lambda: _sender_zone(ctx, user))
         occurred_at, notes, zone = parsed.at, parsed.notes, parsed.zone
     data: dict[str, Any] | None = {"typed_time": when} if when is not None else None
     with ctx.db.transaction() as session:
@@ -185,6 +186,14 @@ def log_entry(ctx: ServiceContext, *, incident_number: int, user: str, args: str
         _touch(session, incident_number, user, now)
         number = _position(session, incident_number, entry.id)
     return Logged(incident_number, number, occurred_at, when is not None, text, notes, zone)
+
+
+def _sender_zone(ctx: ServiceContext, user: str) -> str | None:
+    """Asked only for a time typed without a zone (one `users.info` call)."""
+    try:
+        return ctx.chat.user_timezone(user)
+    except ChatError:
+        return None
 
 
 def parse_strike_args(args: str) -> tuple[int, str | None]:
