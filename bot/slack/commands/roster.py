@@ -132,7 +132,14 @@ def render_roster(snapshot: roster_view.RosterSnapshot) -> str:
 
 
 def roster_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    return Reply(text=render_roster(roster_view.snapshot(ctx, _number(inv))))
+    """Acknowledged at once and rendered after: the roster grows with the incident, and
+    the acknowledgement must not."""
+    number = _number(inv)
+
+    def show(responder: Responder) -> None:
+        responder.say(render_roster(roster_view.snapshot(ctx, number)))
+
+    return Reply(after=show)
 
 
 def register(registry: Registry) -> None:
