@@ -71,27 +71,26 @@ _MAX_PLACE_WORDS = 3  # `Dar es Salaam`, `Ho Chi Minh`
 
 
 def _take_place(tokens: list[str]) -> tuple[Zone | None, list[str]]:
-    """A place named in words (`Nairobi time`, `New York`, `Pacific`) and the tokens left.
-
-    With `time` after it any place tzdata or `zone_table` knows counts; without, the
-    longest run of words that names a place does.
-    """
+    """A place named in words (`Nairobi time`, `New York`, `Central Africa time`,
+    `Pacific`) and the tokens left. The longest run of words that names a place wins, so
+    `Central Africa time` is Lusaka's clock, not US Central; a `time` after it is part of
+    the name."""
     words = [token.strip(_ZONE_WRAPPING) for token in tokens]
-    for end in range(len(words) + 1):
-        timed = end < len(words) and words[end].casefold() == "time"
-        for size in range(min(_MAX_PLACE_WORDS, end), 0, -1):
-            phrase = words[end - size : end]
+    for start in range(len(words)):
+        for size in range(min(_MAX_PLACE_WORDS, len(words) - start), 0, -1):
+            phrase = words[start : start + size]
             if not all(word.isalpha() for word in phrase):
                 continue
             name = lookup_place(" ".join(phrase))
             if name is None:
                 continue
+            stop = start + size
+            if stop < len(words) and words[stop].casefold() == "time":
+                stop += 1
             region = ZoneInfo(name)
-            stop = end + 1 if timed else end
-            text = " ".join(tokens[end - size : stop]).strip(_ZONE_WRAPPING)
-            return Zone(text=text, clock=region, region=region), tokens[: end - size] + tokens[
-                stop:
-            ]
+            text = " ".join(tokens[start:stop]).strip(_ZONE_WRAPPING)
+            zone = Zone(text=text, clock=region, region=region)
+            return zone, tokens[:start] + tokens[stop:]
     return None, tokens
 
 

@@ -141,6 +141,13 @@ PLACE_WORDS: tuple[tuple[str, str], ...] = (
     ("zambia", "Africa/Lusaka"),
     ("ghana", "Africa/Accra"),
     ("nigeria", "Africa/Lagos"),
+    ("west africa", "Africa/Lagos"),
+    ("central africa", "Africa/Lusaka"),
+    ("east africa", "Africa/Nairobi"),
+    ("south africa", "Africa/Johannesburg"),
+    ("western european", "Europe/Lisbon"),
+    ("central european", "Europe/Paris"),
+    ("eastern european", "Europe/Athens"),
     # Cities that tzdata does not name but responders do (usage). Cities tzdata names
     # (`Nairobi`, `London`, `Singapore`, `New York`) come from tzdata itself.
     ("san francisco", "America/Los_Angeles"),

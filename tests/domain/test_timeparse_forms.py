@@ -57,6 +57,8 @@ NOW = utc(2026, 9, 16, 14, 0)  # 17:00 in Nairobi, 07:00 in California
         ("9:00 Eastern", utc(2026, 9, 16, 13, 0)),
         ("Sep 15 10:00 New York time", utc(2026, 9, 15, 14, 0)),
         ("10:00 Dar es Salaam time", utc(2026, 9, 16, 7, 0)),
+        ("15:30 Central Africa time", utc(2026, 9, 16, 13, 30)),
+        ("16:30 East Africa time", utc(2026, 9, 16, 13, 30)),
         ("19:00 Singapore", utc(2026, 9, 16, 11, 0)),
         # abbreviations of inhabited zones
         ("05:00 AKDT", utc(2026, 9, 16, 13, 0)),
