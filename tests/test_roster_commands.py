@@ -67,6 +67,14 @@ def ack(reply: Any) -> str:
     return str(reply.json()["text"])
 
 
+def show_roster(bot: BotHarness, incident: str, user: str) -> str:
+    """`roster` answers after its acknowledgement, in one message to the asker."""
+    before = len(bot.responses())
+    assert bot.command("roster", channel=incident, user=user).status == 200
+    [shown] = bot.responses()[before:]
+    return str(shown["text"])
+
+
 def test_need_adds_people_as_needed_invites_them_and_logs_each(
     bot: BotHarness, incident: str
 ) -> None:
@@ -280,7 +288,7 @@ def test_scribe_and_comms_are_roles_on_the_summary_and_the_roster(
     assert "already scribe" in again
     summary = bot.posted(incident)[0].text
     assert f"*Scribe:* <@{ANN}>" in summary and f"*Comms:* <@{BOB}>" in summary
-    shown = ack(bot.command("roster", channel=incident, user=ANN))
+    shown = show_roster(bot, incident, ANN)
     assert f"<@{ANN}> :memo: scribe" in shown and f"<@{BOB}> :loudspeaker: comms" in shown
     role = [e[2] for e in timeline(bot) if e[0] == "role"]
     assert role == [
@@ -300,7 +308,7 @@ def test_roster_shows_states_times_and_roles(bot: BotHarness, incident: str) -> 
     bot.command(f"standby <@{BOB}>", channel=incident)
     bot.clock.advance(minutes=35)
 
-    text = ack(bot.command("roster", channel=incident, user=BOB))
+    text = show_roster(bot, incident, BOB)
 
     needed, standby, released = (
         text.index("*Needed (2)*"),

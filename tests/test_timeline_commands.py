@@ -148,7 +148,6 @@ def test_log_marks_the_author_active_on_the_roster(bot: BotHarness, channel: str
         ("6:38 XYZ | text", "`XYZ` in `6:38 XYZ` is not a zone warroom knows"),
         ("6:38 Mars/Olympus | text", "`Mars/Olympus` is not a zone warroom knows"),
         ("2026-09-16T15:00Z | text", "can't be in the future"),
-        ("06:38 | text", "has no zone"),
         ("6:38 PST |", "Say what happened"),
         ("", "Say what happened"),
         ("x" * 3001, "3,001 characters; keep it to 3,000"),
@@ -201,8 +200,9 @@ def test_timeline_is_ordered_by_when_it_happened_not_when_it_was_typed(
     declared = message.index("Incident declared")
     second = message.index("second: restore started")
     assert first < declared < second
-    assert "`  1` 06:00 PDT · 13:00 UTC" in message
-    assert "`  3` 07:00 PDT · 14:00 UTC" in message
+    # Numbers are the order of recording: declared 1, "second" 2, the backdated one 3.
+    assert "`  3` 06:00 PDT · 13:00 UTC" in message
+    assert "`  2` 07:00 PDT · 14:00 UTC" in message
 
 
 def test_timeline_uses_the_askers_slack_timezone(bot: BotHarness, channel: str) -> None:
@@ -308,10 +308,10 @@ def test_author_strikes_their_own_entry_and_it_stays_in_the_record(
 ) -> None:
     ack(bot, "log 10m ago | db is fine", channel, user=ANN)
 
-    # 13:50, before the declaration at 14:00: it is entry 1.
-    text = ack(bot, "strike 1 wrong: it was the replica", channel, user=ANN)
+    # 13:50, before the declaration at 14:00, but recorded after it: it is entry 2.
+    text = ack(bot, "strike 2 wrong: it was the replica", channel, user=ANN)
 
-    assert "Struck entry 1" in text and "~db is fine~" in text
+    assert "Struck entry 2" in text and "~db is fine~" in text
     entries = all_entries(bot)
     struck = next(e for e in entries if e.text == "db is fine")
     assert (struck.struck_at, struck.struck_by, struck.strike_reason) == (
@@ -321,12 +321,12 @@ def test_author_strikes_their_own_entry_and_it_stays_in_the_record(
     )
     strike_note = entries[-1]
     assert strike_note.kind == "strike" and strike_note.author_id == ANN
-    assert "Struck entry 1" in strike_note.text
+    assert "Struck entry 2" in strike_note.text
     assert "db is fine" not in strike_note.text  # what was struck does not live on here
     [message] = show_timeline(bot, channel)
     assert f"~<@{ANN}>: db is fine~" in message
     assert f"_(struck by <@{ANN}>: wrong: it was the replica)_" in message
-    assert "`  1` 06:50 PDT · 13:50 UTC :memo: ~" in message  # it keeps its number
+    assert "`  2` 06:50 PDT · 13:50 UTC :memo: ~" in message  # it keeps its number
 
 
 def test_commander_and_admin_may_strike_anyones_entry(bot: BotHarness, channel: str) -> None:

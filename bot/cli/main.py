@@ -1,4 +1,9 @@
-"""`warroom serve | socket | demo | postmortem | readiness | db upgrade`."""
+"""`warroom serve | socket | demo | postmortem | readiness | db upgrade`.
+
+Start-up imports only what the chosen subcommand needs: each command function imports its
+own modules, so `warroom --help` loads no bolt, boto3, SQLAlchemy or pydantic
+(tests/test_cli_startup.py checks this).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from bot.app.settings import Settings, SettingsError, load_settings
+if TYPE_CHECKING:
+    from bot.app.settings import Settings
 
 log = logging.getLogger("warroom")
 
@@ -120,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
+    from bot.app.settings import SettingsError, load_settings
+
     try:
         settings = load_settings()
         return int(args.run(args, settings))

@@ -10,16 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import SQLAlchemyError
+if TYPE_CHECKING:
+    from bot.app.settings import Settings
+    from bot.export.render import Format
 
-from bot.app.settings import Settings
-from bot.domain.clock import SystemClock
-from bot.domain.errors import WarroomError
-from bot.domain.incident import parse_reference
-from bot.export.render import FORMATS, Format
-from bot.services.postmortem import export_incident
-from bot.store.db import Database
+# `bot.export.render.FORMATS`, written out so that `warroom --help` need not import the
+# export (tests/test_cli_startup.py checks the two agree).
+FORMATS = ("md", "json", "html")
 
 
 def add_postmortem_command(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,6 +34,14 @@ def add_postmortem_command(subparsers: argparse._SubParsersAction) -> None:  # t
 
 
 def run_postmortem(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.domain.clock import SystemClock
+    from bot.domain.errors import WarroomError
+    from bot.domain.incident import parse_reference
+    from bot.services.postmortem import export_incident
+    from bot.store.db import Database
+
     fmt: Format = args.fmt
     db = Database(settings.database_url)
     try:

@@ -8,15 +8,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
 
-from bot.app.settings import Settings
-from bot.aws.readiness_report import build_report
-from bot.domain.clock import SystemClock
-from bot.domain.errors import AwsNotConfigured
-from bot.domain.readiness import EXIT_COULD_NOT_CHECK, render_json, render_table
+if TYPE_CHECKING:
+    from bot.app.settings import Settings
 
 
 def cmd_readiness(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.aws.readiness_report import build_report
+    from bot.domain.clock import SystemClock
+    from bot.domain.errors import AwsNotConfigured
+    from bot.domain.readiness import EXIT_COULD_NOT_CHECK, render_json, render_table
+
     # botocore announces where it found credentials at INFO; the report is the output.
     logging.getLogger("botocore").setLevel(logging.WARNING)
     try:

@@ -16,6 +16,7 @@ Fixed offsets have none of this and pass straight through.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from bot.domain.time_day import long_date
 from bot.domain.time_zone_text import Zone
@@ -85,3 +86,37 @@ def _offset(moment: datetime) -> timedelta:
     offset = moment.utcoffset()
     assert offset is not None, "an aware datetime"
     return offset
+
+
+def stated_readings(zone: Zone, wall: datetime, at: datetime, time_text: str) -> list[str]:
+    """Notes for the readings that are not the literal one (see CONTRACT, `log`): an
+    abbreviation several zones share, and `GMT` while London keeps summer time."""
+    abbreviation = zone.abbreviation
+    if abbreviation is None:
+        return []
+    if abbreviation.also and zone.region is not None:
+        offset = at.astimezone(zone.region).utcoffset()
+        assert offset is not None
+        others = ", ".join(
+            f"for {label} write `{time_text} {format_offset(_offset_at(wall, iana))}`"
+            for label, iana in abbreviation.also
+        )
+        return [
+            f"`{zone.text}` names more than one zone: read as {abbreviation.region} "
+            f"({zone.region.key}), {format_offset(offset)} then. To be exact write "
+            f"`{time_text} {format_offset(offset)}`; {others}."
+        ]
+    if abbreviation.name == "GMT":
+        london = at.astimezone(ZoneInfo("Europe/London"))
+        if london.utcoffset():
+            return [
+                f"`{zone.text}` read as UTC+0 (GMT as Ghana and West Africa keep it all "
+                f"year), not London's clock, which is {london.tzname()} "
+                f"({format_offset(london.utcoffset() or timedelta())}) then. For London "
+                f"write `{time_text} {london.tzname()}` or `{time_text} Europe/London`."
+            ]
+    return []
+
+
+def _offset_at(wall: datetime, iana: str) -> timedelta:
+    return wall.replace(tzinfo=ZoneInfo(iana)).utcoffset() or timedelta()

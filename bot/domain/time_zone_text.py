@@ -17,7 +17,13 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidTime
 from bot.domain.time_offsets import read_offset
-from bot.domain.zones import ZONE_HELP, Abbreviation, canonical_iana_name, lookup_abbreviation
+from bot.domain.zones import (
+    ZONE_HELP,
+    Abbreviation,
+    canonical_iana_name,
+    lookup_abbreviation,
+    lookup_place,
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,10 @@ def split_zone(when: str) -> tuple[Zone | None, str]:
     spaced = _GLUED_Z_RE.sub(" ", _GLUED_ZONE_RE.sub(r"\1 ", spaced))
     zones: list[Zone] = []
     rest: list[str] = []
-    for token in spaced.split():
+    place, tokens = _take_place(spaced.split())
+    if place is not None:
+        zones.append(place)
+    for token in tokens:
         zone = _zone_of_token(when, token.strip(_ZONE_WRAPPING))
         if zone is None:
             rest.append(token)
@@ -56,6 +65,33 @@ def split_zone(when: str) -> tuple[Zone | None, str]:
         named = ", ".join(f"`{zone.text}`" for zone in zones)
         raise InvalidTime(f"`{when}` names more than one zone ({named}): give one.")
     return (zones[0] if zones else None), " ".join(rest)
+
+
+_MAX_PLACE_WORDS = 3  # `Dar es Salaam`, `Ho Chi Minh`
+
+
+def _take_place(tokens: list[str]) -> tuple[Zone | None, list[str]]:
+    """A place named in words (`Nairobi time`, `New York`, `Central Africa time`,
+    `Pacific`) and the tokens left. The longest run of words that names a place wins, so
+    `Central Africa time` is Lusaka's clock, not US Central; a `time` after it is part of
+    the name."""
+    words = [token.strip(_ZONE_WRAPPING) for token in tokens]
+    for start in range(len(words)):
+        for size in range(min(_MAX_PLACE_WORDS, len(words) - start), 0, -1):
+            phrase = words[start : start + size]
+            if not all(word.isalpha() for word in phrase):
+                continue
+            name = lookup_place(" ".join(phrase))
+            if name is None:
+                continue
+            stop = start + size
+            if stop < len(words) and words[stop].casefold() == "time":
+                stop += 1
+            region = ZoneInfo(name)
+            text = " ".join(tokens[start:stop]).strip(_ZONE_WRAPPING)
+            zone = Zone(text=text, clock=region, region=region)
+            return zone, tokens[:start] + tokens[stop:]
+    return None, tokens
 
 
 def _zone_of_token(when: str, token: str) -> Zone | None:
@@ -73,6 +109,6 @@ def _zone_of_token(when: str, token: str) -> Zone | None:
     if abbreviation is None:
         return None
     if abbreviation.zone == "UTC":
-        return Zone(text=token, clock=UTC)
+        return Zone(text=token, clock=UTC, abbreviation=abbreviation)
     region = ZoneInfo(abbreviation.zone)
     return Zone(text=token, clock=region, region=region, abbreviation=abbreviation)

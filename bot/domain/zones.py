@@ -12,8 +12,9 @@ Two decisions shape the table below:
   literally means (`PST` is UTC-8), so the parser can notice when the two disagree, tell
   the responder which reading it took, and use the literal offset to tell apart the two
   01:30s of a fall-back night.
-* Several abbreviations are ambiguous worldwide. warroom picks one reading for each and
-  documents it here rather than guessing per message:
+* Several abbreviations are ambiguous worldwide. warroom picks one reading for each,
+  documents it in `bot.domain.zone_table` (with the other readings) and says in every
+  reply which one it took, with the fixed offset to write for the others:
 
   - `CST` is US Central (America/Chicago), not China Standard Time.
   - `IST` is India (Asia/Kolkata), not Ireland or Israel.
@@ -32,12 +33,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.domain.errors import InvalidTime
+from bot.domain.zone_table import ABBREVIATION_ROWS, PLACE_WORDS, Row
 
 
 @dataclass(frozen=True)
@@ -45,54 +47,26 @@ class Abbreviation:
     """A zone abbreviation: whose wall clock it names, and what offset it literally means.
 
     `offset` is None for the season-neutral names (`PT`, `ET`, ...), which mean "whatever
-    the region's clock shows" and so can never disagree with the season.
+    the region's clock shows" and so can never disagree with the season. `source` says
+    where the meaning comes from (`tzdata` or `usage`, see `bot.domain.zone_table`);
+    `also` names the other zones people mean by the same letters, as (name, IANA zone).
     """
 
     name: str
     zone: str
     region: str
     offset: timedelta | None
+    source: str = "tzdata"
+    also: tuple[tuple[str, str], ...] = ()
 
 
-def _abbr(name: str, zone: str, region: str, hours: float | None) -> Abbreviation:
+def _abbreviation(row: Row) -> Abbreviation:
+    name, zone, region, hours, source, also = row
     offset = None if hours is None else timedelta(hours=hours)
-    return Abbreviation(name=name, zone=zone, region=region, offset=offset)
+    return Abbreviation(name, zone, region, offset, source, also)
 
 
-_TABLE: tuple[Abbreviation, ...] = (
-    # North America: the region's clock moves with the season, so the letters S/D matter
-    # only to disambiguate a fall-back hour or to flag an out-of-season name.
-    _abbr("PST", "America/Los_Angeles", "Pacific time", -8),
-    _abbr("PDT", "America/Los_Angeles", "Pacific time", -7),
-    _abbr("PT", "America/Los_Angeles", "Pacific time", None),
-    _abbr("MST", "America/Denver", "Mountain time", -7),
-    _abbr("MDT", "America/Denver", "Mountain time", -6),
-    _abbr("MT", "America/Denver", "Mountain time", None),
-    _abbr("CST", "America/Chicago", "Central time", -6),
-    _abbr("CDT", "America/Chicago", "Central time", -5),
-    _abbr("CT", "America/Chicago", "Central time", None),
-    _abbr("EST", "America/New_York", "Eastern time", -5),
-    _abbr("EDT", "America/New_York", "Eastern time", -4),
-    _abbr("ET", "America/New_York", "Eastern time", None),
-    # UTC and its aliases. GMT is read as UTC (Ghana's clock), never as London's.
-    _abbr("UTC", "UTC", "UTC", 0),
-    _abbr("GMT", "UTC", "UTC", 0),
-    _abbr("Z", "UTC", "UTC", 0),
-    # Europe.
-    _abbr("BST", "Europe/London", "UK time", 1),
-    _abbr("CET", "Europe/Paris", "Central European time", 1),
-    _abbr("CEST", "Europe/Paris", "Central European time", 2),
-    # Africa: no summer time in any of these regions today.
-    _abbr("WAT", "Africa/Lagos", "West Africa time", 1),
-    _abbr("CAT", "Africa/Lusaka", "Central Africa time", 2),
-    _abbr("EAT", "Africa/Nairobi", "East Africa time", 3),
-    _abbr("SAST", "Africa/Johannesburg", "South Africa time", 2),
-    # Asia and Australia.
-    _abbr("IST", "Asia/Kolkata", "India time", 5.5),
-    _abbr("JST", "Asia/Tokyo", "Japan time", 9),
-    _abbr("AEST", "Australia/Sydney", "Sydney time", 10),
-    _abbr("AEDT", "Australia/Sydney", "Sydney time", 11),
-)
+_TABLE: tuple[Abbreviation, ...] = tuple(_abbreviation(row) for row in ABBREVIATION_ROWS)
 
 ABBREVIATIONS: Mapping[str, Abbreviation] = MappingProxyType({a.name: a for a in _TABLE})
 """Every abbreviation warroom understands, keyed by its upper-case name."""
@@ -128,9 +102,10 @@ _UTC_ALIASES = frozenset(
 )
 
 ZONE_HELP = (
-    "Use a zone abbreviation (PST, PT, EST, UTC, BST, CET, WAT, CAT, EAT, SAST, IST, JST, "
-    "AEST, ...), an IANA name such as `America/Los_Angeles` or `Africa/Lusaka`, or a fixed "
-    "offset such as `UTC-8`."
+    "Use a zone abbreviation (PST, PT, EST, AKST, HST, UTC, BST, CET, EET, MSK, WAT, CAT, "
+    "EAT, SAST, IST, PKT, SGT, HKT, KST, JST, AWST, AEST, NZST, ...), a place (`Nairobi "
+    "time`, `Pacific`), an IANA name such as `America/Los_Angeles` or `Africa/Lusaka`, or "
+    "a fixed offset such as `UTC-8`."
 )
 
 
@@ -144,6 +119,67 @@ def _iana_by_folded_name() -> Mapping[str, str]:
     """Case-folded IANA name -> canonical spelling. Built on first use, not at import."""
     names = available_timezones() - _REFUSED_IANA
     return MappingProxyType({name.casefold(): name for name in names})
+
+
+_IANA_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+
+
+# tzdata's backward-compatible `Australia/West`, `Australia/North`...: compass words, not
+# places anyone names a clock by.
+_NOT_PLACES = frozenset({"north", "south", "east", "west", "acre", "yukon"})
+
+
+@cache
+def _places() -> Mapping[str, str]:
+    """Place word (case-folded, spaces for underscores) -> IANA zone. Built on first use.
+
+    tzdata's own city names (`Nairobi`, `New York`, `Buenos Aires`) come first; a city
+    name that two different zones share is left out rather than guessed. The usage words
+    of `zone_table.PLACE_WORDS` (`Pacific`, `Eastern`, `Beijing`) win over tzdata's.
+    """
+    seen: dict[str, set[str]] = {}
+    for name in _iana_by_folded_name().values():
+        area, _, city = name.rpartition("/")
+        if area.split("/")[0] not in _IANA_AREAS:
+            continue
+        word = city.replace("_", " ").casefold()
+        if word in _NOT_PLACES or word.upper() in ABBREVIATIONS:
+            continue
+        seen.setdefault(word, set()).add(name)
+    places = {word: min(zones) for word, zones in seen.items() if _same_clock(zones)}
+    places.update(PLACE_WORDS)
+    return MappingProxyType(places)
+
+
+_SAMPLES = tuple(
+    datetime(year, month, 15, tzinfo=UTC) for year in range(2020, 2031) for month in (1, 7)
+)
+
+
+def _same_clock(zones: set[str]) -> bool:
+    """Whether every zone named by one city word keeps the same clock (tzdata aliases such
+    as America/Indianapolis and America/Indiana/Indianapolis do)."""
+    if len(zones) == 1:
+        return True
+    clocks = {tuple(at.astimezone(ZoneInfo(z)).utcoffset() for at in _SAMPLES) for z in zones}
+    return len(clocks) == 1
+
+
+def lookup_place(words: str) -> str | None:
+    """The IANA zone of a place word (`nairobi`, `new york`, `pacific`), or None."""
+    return _places().get(" ".join(words.split()).casefold())
 
 
 def canonical_iana_name(name: str) -> str | None:

@@ -55,6 +55,8 @@ class TimelineEntry(_Frozen):
     author: str | None = None
     kind: str
     text: str
+    number: int | None = None
+    """The number the entry was recorded with (`strike <n>`); never renumbered."""
     # Added beyond the contract:
     backdated: bool | None = None
     """Typed in after the fact. Left out, it is derived: recorded more than a minute late."""

@@ -2,9 +2,15 @@
 
 Every entry is stored with the instant it happened (`occurred_at`) and the instant it was
 recorded, both aware UTC; the zone a responder typed is only used to read their time.
-Entries are numbered by their place in the timeline, oldest first, so `strike 3` means the
-third line `timeline` shows. A struck entry is never deleted: it keeps its number, who
-struck it and why, and the strike is itself an entry.
+Each entry keeps the number it was given when it was recorded (1, 2, 3 ... per incident),
+so `strike 3` strikes the entry `log` called 3, even after backdated entries arrived
+before it. A struck entry is never deleted: it keeps its number, who struck it and why,
+and the strike is itself an entry.
+
+Every command here reads a bounded number of rows before it answers, whatever the
+timeline's length: a new entry's number comes from the incident's counter, and `strike`
+finds its entry by (incident, number). Only `timeline` reads the whole timeline, after
+the acknowledgement.
 
 A captured Slack message is logged at the time it was posted. The unique constraint on
 (incident, source message) decides whether it is new, so however often Slack delivers
@@ -29,6 +35,7 @@ from bot.domain.permissions import is_commander_or_admin
 from bot.domain.timeline import EntryKind
 from bot.domain.timeparse import parse_when, split_when
 from bot.services.context import ServiceContext
+from bot.services.ports import ChatError
 from bot.store import repo
 from bot.store.models import FollowUp, Incident, TimelineEntry
 
@@ -51,7 +58,7 @@ class AlreadyOnTimeline(WarroomError):
 
 @dataclass(frozen=True)
 class NumberedEntry:
-    """A timeline entry as `timeline` shows it: its number is its place, oldest first."""
+    """A timeline entry as `timeline` shows it, with the number it was recorded with."""
 
     number: int
     id: int
@@ -121,9 +128,9 @@ def validate_text(text: str, usage: str) -> str:
     return text
 
 
-def _numbered(entry: TimelineEntry, number: int) -> NumberedEntry:
+def _numbered(entry: TimelineEntry) -> NumberedEntry:
     return NumberedEntry(
-        number=number,
+        number=entry.number,
         id=entry.id,
         occurred_at=entry.occurred_at,
         recorded_at=entry.recorded_at,
@@ -138,11 +145,6 @@ def _numbered(entry: TimelineEntry, number: int) -> NumberedEntry:
     )
 
 
-def _position(session: Session, incident_number: int, entry_id: int) -> int:
-    entries = repo.timeline(session, incident_number)
-    return next(i for i, e in enumerate(entries, start=1) if e.id == entry_id)
-
-
 def _touch(session: Session, incident_number: int, user: str, now: datetime) -> None:
     """A responder who writes to the timeline is active (the roster's nudge reads this)."""
     person = repo.participant(session, incident_number, user)
@@ -154,7 +156,7 @@ def numbered_timeline(ctx: ServiceContext, incident_number: int) -> list[Numbere
     """The whole timeline, oldest first by when it happened, struck entries included."""
     with ctx.db.transaction() as session:
         entries = repo.timeline(session, incident_number)
-        return [_numbered(e, n) for n, e in enumerate(entries, start=1)]
+        return [_numbered(e) for e in entries]
 
 
 def log_entry(ctx: ServiceContext, *, incident_number: int, user: str, args: str) -> Logged:
@@ -166,7 +168,7 @@ def log_entry(ctx: ServiceContext, *, incident_number: int, user: str, args: str
     zone: str | None = None
     occurred_at = now
     if when is not None:
-        parsed = parse_when(when, now)
+        parsed = parse_when(when, now, lambda: _sender_zone(ctx, user))
         occurred_at, notes, zone = parsed.at, parsed.notes, parsed.zone
     data: dict[str, Any] | None = {"typed_time": when} if when is not None else None
     with ctx.db.transaction() as session:
@@ -183,8 +185,16 @@ def log_entry(ctx: ServiceContext, *, incident_number: int, user: str, args: str
             data=data,
         )
         _touch(session, incident_number, user, now)
-        number = _position(session, incident_number, entry.id)
+        number = entry.number
     return Logged(incident_number, number, occurred_at, when is not None, text, notes, zone)
+
+
+def _sender_zone(ctx: ServiceContext, user: str) -> str | None:
+    """Asked only for a time typed without a zone (one `users.info` call)."""
+    try:
+        return ctx.chat.user_timezone(user)
+    except ChatError:
+        return None
 
 
 def parse_strike_args(args: str) -> tuple[int, str | None]:
@@ -210,16 +220,16 @@ def strike(
     """Mark entry `number` struck: its author, the commander or an admin may."""
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
-        # The incident row lock makes strikes on one incident take turns, so the number a
-        # responder read is the entry they strike even if two strike at once.
+        # The incident row lock makes strikes on one incident take turns, so two strikes
+        # of one entry cannot both succeed.
         incident = repo.incident_by_number(session, incident_number, for_update=True)
-        entries = repo.timeline(session, incident_number)
-        if number > len(entries):
+        entry = repo.timeline_entry(session, incident_number, number)
+        if entry is None:
             raise NotFound(
-                f"{reference(incident_number)}'s timeline has {len(entries)} entries; there "
-                f"is no entry {number}. `/incident timeline` shows the numbers."
+                f"{reference(incident_number)}'s timeline has entries 1 to "
+                f"{incident.last_entry_number}; there is no entry {number}. "
+                "`/incident timeline` shows the numbers."
             )
-        entry = entries[number - 1]
         _require_may_strike(user, entry, incident, ctx.policy.admins, number)
         if entry.struck_at is not None:
             raise WarroomError(

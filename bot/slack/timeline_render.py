@@ -245,7 +245,8 @@ def _readable(zone: str) -> bool:
 
 
 _LEADING_TIME = re.compile(
-    r"^\s*(\d{1,2}:\d{2}|\d{1,2}\s*(am|pm)\b|\d+\s*[mh] ago\b)", re.IGNORECASE
+    r"^\s*(\d{1,2}[:.h]\d{2}|\d{1,2}\s*(am|pm)\b|\d+\s*[mh] ago\b|an? (hour|minute)s? ago\b)",
+    re.IGNORECASE,
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Connection,
     ForeignKey,
     Index,
     Integer,
@@ -21,8 +22,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    update,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
 from bot.store.types import UtcDateTime
 
@@ -63,6 +66,9 @@ class Incident(Base):
     support_plan: Mapped[str | None] = mapped_column(String(32))
     support_plan_detail: Mapped[str | None] = mapped_column(Text)
     support_checked_at: Mapped[datetime | None]
+    # The number of the incident's latest timeline entry: the next entry takes this + 1,
+    # incremented in one UPDATE that holds the incident row until commit (repo.py).
+    last_entry_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="incident", order_by="Participant.id"
@@ -108,16 +114,22 @@ class ParticipantTransition(Base):
 
 class TimelineEntry(Base):
     """What happened when. `source_ts` is the Slack message a captured entry came from:
-    unique per incident, so one message is logged once however often it is captured."""
+    unique per incident, so one message is logged once however often it is captured.
+    `number` is fixed when the entry is recorded (1, 2, 3 ... per incident) and never
+    changes, whatever is backdated before it later."""
 
     __tablename__ = "timeline_entries"
     __table_args__ = (
         UniqueConstraint("incident_number", "source_ts"),
+        UniqueConstraint(
+            "incident_number", "number", name="uq_timeline_entries_incident_number_number"
+        ),
         Index("ix_timeline_entries_incident_occurred", "incident_number", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_number: Mapped[int] = mapped_column(ForeignKey("incidents.number"))
+    number: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
     author_id: Mapped[str | None] = mapped_column(String(32))
@@ -230,3 +242,24 @@ class Person(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime]
+
+
+@event.listens_for(TimelineEntry, "before_insert")
+def _next_entry_number(_mapper: Mapper[Any], connection: Connection, entry: TimelineEntry) -> None:
+    """Give a new entry its incident's next number, however the entry was made.
+
+    One `UPDATE ... RETURNING` on the incident's counter: the row stays locked until the
+    transaction commits, so concurrent writers on any replica take numbers in turn and
+    none is given twice (the unique (incident, number) constraint would refuse it).
+    Services take the incident row before other rows, so the lock order is the same
+    everywhere and a writer never waits on a lock while holding one another wants.
+    """
+    if entry.number is not None:
+        return
+    incidents = Incident.__table__
+    entry.number = connection.execute(
+        update(incidents)
+        .where(incidents.c.number == entry.incident_number)
+        .values(last_entry_number=incidents.c.last_entry_number + 1)
+        .returning(incidents.c.last_entry_number)
+    ).scalar_one()

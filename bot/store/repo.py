@@ -73,6 +73,7 @@ def add_timeline_entry(
     permalink: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> TimelineEntry:
+    """Record an entry; it takes the incident's next number (see `models.py`)."""
     entry = TimelineEntry(
         incident_number=incident.number,
         kind=kind,
@@ -98,3 +99,22 @@ def timeline(
     if not include_struck:
         query = query.where(TimelineEntry.struck_at.is_(None))
     return session.scalars(query.order_by(TimelineEntry.occurred_at, TimelineEntry.id)).all()
+
+
+def timeline_entry(
+    session: Session, incident_number: int, number: int, *, for_update: bool = False
+) -> TimelineEntry | None:
+    """The entry recorded as `number` (one row, by the unique (incident, number) index)."""
+    query = select(TimelineEntry).where(
+        TimelineEntry.incident_number == incident_number, TimelineEntry.number == number
+    )
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def timeline_size(session: Session, incident_number: int) -> int:
+    """How many entries the incident has: its counter, one row, not a count of entries."""
+    query = select(Incident.last_entry_number).where(Incident.number == incident_number)
+    return session.scalar(query) or 0
+

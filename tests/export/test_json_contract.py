@@ -31,7 +31,7 @@ CONTRACT = {
         "declared_at",
         "resolved_at",
     ],
-    "timeline": ["occurred_at", "recorded_at", "author", "kind", "text"],
+    "timeline": ["occurred_at", "recorded_at", "author", "kind", "text", "number"],
     "participants": ["user", "state", "needed_seconds", "transitions"],
     "support": ["plan", "case_id", "severity", "opened_at", "first_response_at"],
     "metrics": [

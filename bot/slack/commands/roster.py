@@ -125,7 +125,14 @@ def render_roster(snapshot: roster_view.RosterSnapshot) -> str:
 
 
 def roster_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    return Reply(text=render_roster(roster_view.snapshot(ctx, inv.number)))
+    """Acknowledged at once and rendered after: the roster grows with the incident, and
+    the acknowledgement must not."""
+    number = inv.number
+
+    def show(responder: Responder) -> None:
+        responder.say(render_roster(roster_view.snapshot(ctx, number)))
+
+    return Reply(after=show)
 
 
 def register(registry: Registry) -> None:
