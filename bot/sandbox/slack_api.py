@@ -87,6 +87,8 @@ class FakeSlackState:
         self.uploads: dict[str, bytes] = {}
         self.views: list[dict[str, Any]] = []
         self.faults = slack_faults.FaultPlan()
+        # Channels `conversations.list` does not show yet (Slack's listing lags creation).
+        self.unlisted: set[str] = set()
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self.base_epoch = 1_790_000_000  # message ts values count up from here
@@ -235,7 +237,11 @@ class _Methods:
     def conversations_list(self, p: dict[str, Any]) -> dict[str, Any]:
         """Channels in creation order, `limit` a page, `next_cursor` the next offset."""
         types = str(p.get("types") or "public_channel").split(",")
-        found = [c for c in self.s.channels.values() if ("im" in types) == c.is_im]
+        found = [
+            c
+            for c in self.s.channels.values()
+            if ("im" in types) == c.is_im and c.id not in self.s.unlisted
+        ]
         start = int(p.get("cursor") or 0)
         limit = int(p.get("limit") or 100)
         page = found[start : start + limit]

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from bot.domain.channel_names import channel_name
 from bot.domain.incident import reference
+from bot.domain.retry import retry_delay
 from bot.services import outbox
 from bot.services.context import ServiceContext
 from bot.services.ports import UNKNOWN_OUTCOME, ChannelInfo, Chat, ChatError
@@ -50,12 +51,14 @@ class Refused(Exception):
 
 
 class Wait(Exception):
-    """Not now: try at `until` (the outbox is waiting out Slack for the summary)."""
+    """Not now: try at `until` (the outbox is waiting out Slack for the summary). `counts`:
+    this is a failed attempt of the step (it gives up after enough of them)."""
 
-    def __init__(self, code: str, until: datetime) -> None:
+    def __init__(self, code: str, until: datetime, *, counts: bool = False) -> None:
         super().__init__(code)
         self.code = code
         self.until = until
+        self.counts = counts
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,14 @@ def channel(ctx: ServiceContext, chat: Chat, p: Pending) -> str:
             lost = p.uncertain_name == name
             if found is not None and _ours(ctx, chat, found, p, after_lost_answer=lost):
                 return _adopt(ctx, p.number, found.id, found.name)
+            if found is None and lost:
+                # Slack has the name but does not list it yet: most likely the channel our
+                # lost call made. Look again later rather than open a second one.
+                raise Wait(
+                    "channel_not_listed_yet",
+                    ctx.clock.now() + retry_delay(p.attempts + 1),
+                    counts=True,
+                ) from None
             return _next_name(ctx, p)
         if not error.outcome_unknown:
             _update(ctx, p.number, uncertain_name=None)

@@ -110,8 +110,10 @@ def _run(ctx: ServiceContext, p: steps.Pending) -> bool:
         try:
             next_step = steps.STEPS[p.step](ctx, chat, p)
         except steps.Wait as wait:
-            _reschedule(ctx, p, wait.code, wait.until, counts=False)
-            return False
+            if not wait.counts or p.attempts + 1 < MAX_STEP_ATTEMPTS:
+                _reschedule(ctx, p, wait.code, wait.until, counts=wait.counts)
+                return False
+            next_step = _refused(ctx, p, wait.code)
         except steps.Refused as refusal:
             next_step = _refused(ctx, p, refusal.code)
         except ChatError as error:
