@@ -34,7 +34,6 @@ MAX_ATTEMPTS = 20
 LEASE = timedelta(seconds=60)
 EVENT_TYPE = "warroom_outbox"
 IN_FLIGHT = "in_flight"  # `last_error` while a post is under way: a crash leaves it there
-LOOKBACK = timedelta(minutes=5)  # history searched before the row was written (clock skew)
 
 
 def metadata_for(message_id: int) -> dict[str, Any]:
@@ -205,12 +204,7 @@ def deliver_one(db: Database, chat: Chat, clock: Clock, message_id: int) -> Outc
 def _already_posted(chat: Chat, message: OutboxMessage) -> str | None:
     """The ts of this row's post if an earlier, unanswered attempt made it."""
     try:
-        return chat.find_by_metadata(
-            message.channel,
-            EVENT_TYPE,
-            {"outbox_id": message.id},
-            since=message.created_at - LOOKBACK,
-        )
+        return chat.find_by_metadata(message.channel, EVENT_TYPE, {"outbox_id": message.id})
     except ChatError as error:
         if error.transient:
             raise

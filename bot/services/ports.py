@@ -94,10 +94,10 @@ class Chat(Protocol):
     ) -> str: ...
 
     def find_by_metadata(
-        self, channel: str, event_type: str, payload: dict[str, Any], since: datetime
+        self, channel: str, event_type: str, payload: dict[str, Any]
     ) -> str | None:
-        """The ts of a recent message in `channel` whose metadata has `event_type` and
-        carries every item of `payload`; None when there is none since `since`."""
+        """The ts of a recent message in `channel` (the latest page of its history) whose
+        metadata has `event_type` and carries every item of `payload`; None if none."""
         ...
 
     def find_channel(self, name: str) -> ChannelInfo | None: ...

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -70,9 +69,7 @@ class SlackChat:
         except SlackApiError as error:
             response = error.response
             if response.status_code == 429:
-                raise ChatError(
-                    "ratelimited", method, retry_after=_retry_after(response)
-                ) from None
+                raise ChatError("ratelimited", method, retry_after=_retry_after(response)) from None
             code = str(response.get("error") or response.status_code)
             raise ChatError(code, method) from None
         except TimeoutError:
@@ -105,15 +102,12 @@ class SlackChat:
         return str(self._call("chat_postMessage", **kwargs)["ts"])
 
     def find_by_metadata(
-        self, channel: str, event_type: str, payload: dict[str, Any], since: datetime
+        self, channel: str, event_type: str, payload: dict[str, Any]
     ) -> str | None:
-        """One page of the channel's history since `since`, with metadata (Tier 3)."""
+        """The latest page of the channel's history, with metadata (Tier 3). No `oldest`:
+        the bot's clock and Slack's need not agree."""
         history = self._call(
-            "conversations_history",
-            channel=channel,
-            oldest=f"{since.timestamp():.6f}",
-            include_all_metadata=True,
-            limit=200,
+            "conversations_history", channel=channel, include_all_metadata=True, limit=200
         )
         for message in history.get("messages") or []:
             meta = message.get("metadata") or {}
