@@ -35,7 +35,7 @@ MAX_STEP_ATTEMPTS = 30  # transient failures of one step (rate limits do not cou
 JOB_PERIOD = 15.0  # the longest the job sleeps; it wakes earlier for a due step
 
 
-def record(session: Session, number: int, now: datetime) -> None:
+def record(session: Session, number: int, now: datetime, asker: Asker | None = None) -> None:
     """Called by `declare` in the incident's own transaction."""
     session.add(
         Declaration(
@@ -46,6 +46,8 @@ def record(session: Session, number: int, now: datetime) -> None:
             next_attempt_at=now,
             problems=[],
             created_at=now,
+            reply_channel=asker.channel if asker else None,
+            reply_url=asker.response_url if asker else None,
         )
     )
 
@@ -134,17 +136,25 @@ def _run(ctx: ServiceContext, p: steps.Pending) -> bool:
             until = ctx.clock.now() + retry_delay(p.attempts + 1)
             _reschedule(ctx, p, "internal", until, counts=True)
             return False
+        if p.step == steps.CHANNEL and next_step != steps.CHANNEL:
+            # Let the next declaration's channel go first; this one's rest is due now.
+            _advance(ctx, p.number, next_step, release=True)
+            return False
         p = _advance(ctx, p.number, next_step)
 
 
-def _advance(ctx: ServiceContext, number: int, step: str) -> steps.Pending:
+def _advance(
+    ctx: ServiceContext, number: int, step: str, *, release: bool = False
+) -> steps.Pending:
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
         row = session.get(Declaration, number)
         incident = session.get(Incident, number)
         assert row is not None and incident is not None
         row.step, row.attempts, row.last_error = step, 0, None
-        row.claimed_until = now + LEASE
+        row.claimed_until = None if release else now + LEASE
+        if release:
+            row.next_attempt_at = now
         return steps.snapshot(row, incident)
 
 

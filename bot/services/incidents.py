@@ -21,7 +21,7 @@ from bot.domain.roster import ParticipantState
 from bot.domain.timeline import EntryKind
 from bot.services import declarations, outbox
 from bot.services.context import ServiceContext
-from bot.services.ports import ChatError
+from bot.services.ports import Asker, ChatError
 from bot.services.summary import summary_text
 from bot.store import repo
 from bot.store.models import Incident, Participant, ParticipantTransition
@@ -55,8 +55,16 @@ def validate_title(title: str) -> str:
 
 
 def declare(
-    ctx: ServiceContext, *, declarer: str, title: str, severity: Severity, drill: bool = False
+    ctx: ServiceContext,
+    *,
+    declarer: str,
+    title: str,
+    severity: Severity,
+    drill: bool = False,
+    asker: Asker | None = None,
 ) -> Incident:
+    """Store the incident and its declaration steps. `asker`: where to tell the declarer
+    how the channel is coming along (default: as `declarations.start` is told)."""
     title = validate_title(title)
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
@@ -86,7 +94,7 @@ def declare(
             recorded_at=now,
             data={"severity": severity.value, "drill": drill},
         )
-        declarations.record(session, incident.number, now)
+        declarations.record(session, incident.number, now, asker)
         return incident
 
 

@@ -11,21 +11,28 @@ from sqlalchemy.orm import Session, aliased
 from bot.store.models import Declaration
 
 CHANNEL_STEP = "channel"
+RATE_LIMITED = "ratelimited"
 
 
 def claimable(session: Session, now: datetime, *, skip_locked: bool) -> Declaration | None:
-    """The lowest-numbered declaration that is due and not claimed, locked for the caller.
+    """The declaration to work on next, locked for the caller: due, not claimed, a channel
+    step before any other step, then the lowest number.
 
     Channels are created in declaration order: a declaration whose next step is the
-    channel waits while an earlier one's channel step is due or under way, on any replica
-    (that earlier row is seen as committed; SKIP LOCKED only skips rows, never this
-    check). An earlier one waiting out a backoff does not hold later ones back."""
+    channel waits while an earlier one's channel step is due, under way, or waiting out a
+    rate limit, on any replica (that earlier row is seen as committed; SKIP LOCKED only
+    skips rows, never this check). An earlier one waiting out a backoff after a failure
+    does not hold later ones back."""
     earlier = aliased(Declaration)
     earlier_channel_first = exists().where(
         earlier.finished_at.is_(None),
         earlier.step == CHANNEL_STEP,
         earlier.incident_number < Declaration.incident_number,
-        or_(earlier.next_attempt_at <= now, earlier.claimed_until >= now),
+        or_(
+            earlier.next_attempt_at <= now,
+            earlier.claimed_until >= now,
+            earlier.last_error == RATE_LIMITED,
+        ),
     )
     query = (
         select(Declaration)
@@ -35,7 +42,8 @@ def claimable(session: Session, now: datetime, *, skip_locked: bool) -> Declarat
             or_(Declaration.claimed_until.is_(None), Declaration.claimed_until < now),
             or_(Declaration.step != CHANNEL_STEP, ~earlier_channel_first),
         )
-        .order_by(Declaration.incident_number)
+        # Channels first: a burst gets every channel before the rest of any war room.
+        .order_by(Declaration.step != CHANNEL_STEP, Declaration.incident_number)
         .limit(1)
     )
     if skip_locked:

@@ -52,7 +52,12 @@ def declare_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
         return Reply(after=open_modal)
     incident = incidents.declare(
-        ctx, declarer=inv.user_id, title=title, severity=severity, drill=drill
+        ctx,
+        declarer=inv.user_id,
+        title=title,
+        severity=severity,
+        drill=drill,
+        asker=Asker(inv.user_id, inv.channel_id, inv.response_url),
     )
     number = incident.number
 
