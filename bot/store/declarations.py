@@ -67,14 +67,27 @@ def hold_channel_steps(session: Session, until: datetime) -> None:
 
 def next_due(session: Session, now: datetime) -> datetime | None:
     """When the job should look again: the earliest time an unfinished step may run (its
-    `next_attempt_at`, or the end of a claim a replica holds and may drop)."""
+    `next_attempt_at`, the end of a claim a replica holds and may drop, and for a channel
+    step no earlier than an earlier channel step that waits out a rate limit)."""
     rows = session.execute(
-        select(Declaration.next_attempt_at, Declaration.claimed_until)
+        select(
+            Declaration.step,
+            Declaration.next_attempt_at,
+            Declaration.claimed_until,
+            Declaration.last_error,
+        )
         .where(Declaration.finished_at.is_(None))
-        .order_by(Declaration.next_attempt_at)
-        .limit(500)
+        .order_by(Declaration.incident_number)
+        .limit(1000)
     ).all()
-    times = [
-        max(due, claimed) if claimed is not None and claimed > now else due for due, claimed in rows
-    ]
+    times = []
+    held: datetime | None = None  # an earlier channel step waiting out a rate limit
+    for step, due, claimed, error in rows:
+        when = max(due, claimed) if claimed is not None and claimed > now else due
+        if step == CHANNEL_STEP:
+            if held is not None:
+                when = max(when, held)
+            if error == RATE_LIMITED:
+                held = when if held is None else max(held, when)
+        times.append(when)
     return min(times) if times else None
