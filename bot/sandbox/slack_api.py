@@ -435,7 +435,7 @@ class _Methods:
                 return oldest <= value <= latest
             return oldest < value < latest
 
-        found = [
+        found: list[dict[str, Any]] = [
             {
                 "type": "message",
                 "ts": m.ts,
