@@ -161,7 +161,7 @@ class FakeSlackState:
         return f"{value:.6f}"
 
     def _created(self) -> int:
-        return int(self.now()) if self.now is not None else self.base_epoch + next(self._ts)
+        return int(self.now() if self.now is not None else time.time())
 
 
 def _ok(**payload: Any) -> dict[str, Any]:
