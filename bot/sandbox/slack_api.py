@@ -636,7 +636,8 @@ class FakeSlack:
 def main(argv: list[str] | None = None) -> None:
     """`python -m bot.sandbox.slack_api --port 9999`: the fake Slack Web API on its own, for
     trying `warroom serve` by hand (SLACK_API_URL=http://127.0.0.1:9999/api/). What it
-    recorded: GET /_sandbox/calls, /_sandbox/messages, /_sandbox/channels."""
+    recorded: GET /_sandbox/calls, /_sandbox/messages, /_sandbox/channels. How it falters:
+    POST /_sandbox/faults, /_sandbox/limits, /_sandbox/faults/clear (see slack_faults.py)."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)
