@@ -89,7 +89,7 @@ def capture_job(ctx: ServiceContext) -> Job:
             due = queries.next_due(session)
         return None if due is None else (due - ctx.clock.now()).total_seconds()
 
-    return Job("capture-text", 60, lambda: run_due(ctx), next_in=seconds)
+    return Job("capture-text", 15, lambda: run_due(ctx), next_in=seconds)
 
 
 @dataclass(frozen=True)
