@@ -100,6 +100,8 @@ def test_announcement_that_slack_refuses_is_kept_and_retried(bot: BotHarness) ->
     assert _incident(bot).status == "monitoring"
     assert "will retry" in bot.last_response_text()
     assert outbox.pending_count(bot.db) == 1
+    assert outbox.deliver_pending(bot.db, bot.ctx.chat, bot.clock) == 0  # backing off
+    bot.clock.advance(seconds=2)
     assert outbox.deliver_pending(bot.db, bot.ctx.chat, bot.clock) == 1
     assert any("→ monitoring" in m.text for m in bot.posted(channel))
     assert outbox.pending_count(bot.db) == 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from slack_bolt import App
@@ -21,7 +22,7 @@ from bot.aws.readiness_report import readiness_builder
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.runbooks import RunbookError
 from bot.runbooks.library import RunbookLibrary
-from bot.services import outbox
+from bot.services import capture_retry, declarations, outbox
 from bot.services.context import Policy, ServiceContext
 from bot.services.events import prune_processed_events
 from bot.services.nudges import find_and_send_nudges
@@ -31,6 +32,7 @@ from bot.services.support_poller import poll_support_cases
 from bot.slack.app import build_app
 from bot.slack.chat import SlackChat, make_web_client
 from bot.slack.commands.runbooks import post_matching_runbooks
+from bot.slack.declaration_notices import SlackDeclarationNotices
 from bot.slack.roster_listeners import render_nudge
 from bot.store.db import Database
 
@@ -66,12 +68,21 @@ class Runtime:
             db.upgrade()
         assert settings.slack_bot_token is not None  # required above
         token = settings.slack_bot_token.get_secret_value()
-        client = make_web_client(token, settings.slack_api_url)
+        timeout = settings.warroom_slack_timeout_seconds
+        client = make_web_client(token, settings.slack_api_url, timeout=timeout)
+        # Declaration steps and the outbox job reschedule a rate-limited call instead of
+        # sleeping out Retry-After in a thread.
+        durable_client = make_web_client(
+            token, settings.slack_api_url, timeout=timeout, wait_on_ratelimit=False
+        )
         clock = clock or SystemClock()
+        chat = SlackChat(client)
         ctx = ServiceContext(
             db=db,
             clock=clock,
-            chat=SlackChat(client),
+            chat=chat,
+            durable_chat=SlackChat(durable_client),
+            declaration_notices=SlackDeclarationNotices(chat),
             policy=policy_from(settings),
             support=support,
             runbooks=load_runbook_library(settings.warroom_runbooks_dir),
@@ -135,11 +146,33 @@ def load_runbook_library(runbooks_dir: str | None) -> RunbookLibrary:
 def jobs_of(ctx: ServiceContext) -> list[Job]:
     """Every periodic job of a replica, in one list."""
     return [
-        Job("outbox", 15, lambda: outbox.deliver_pending(ctx.db, ctx.chat, ctx.clock)),
+        Job(
+            "outbox",
+            15,
+            lambda: outbox.deliver_pending(ctx.db, ctx.step_chat, ctx.clock),
+            next_in=lambda: _seconds_until(ctx, outbox.next_due(ctx.db)),
+        ),
+        Job(
+            "declarations",
+            declarations.JOB_PERIOD,
+            lambda: declarations.run_due(ctx),
+            next_in=lambda: declarations.seconds_until_due(ctx),
+            wakeup=ctx.declarations_wakeup,
+        ),
+        Job(
+            "capture-text",
+            15,
+            lambda: capture_retry.run_due(ctx),
+            next_in=lambda: capture_retry.seconds_until_due(ctx),
+        ),
         Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
         Job("support-poll", ctx.policy.support_poll_seconds, lambda: poll_support_cases(ctx)),
         Job("nudges", 60, lambda: find_and_send_nudges(ctx)),
     ]
+
+
+def _seconds_until(ctx: ServiceContext, due: datetime | None) -> float | None:
+    return None if due is None else (due - ctx.clock.now()).total_seconds()
 
 
 def _slack_reachable(client: WebClient) -> bool:

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     warroom_support_category_code: str | None = None
     warroom_nudge_minutes: int = Field(default=45, ge=1)
     warroom_runbooks_dir: str | None = None
+    # Seconds to wait for one Slack Web API answer; past it the outcome is unknown and
+    # warroom looks before it retries (see README, Reliability).
+    warroom_slack_timeout_seconds: float = Field(default=15, gt=0, le=120)
 
     @field_validator("warroom_team_timezones", mode="before")
     @classmethod

@@ -3,12 +3,15 @@
 It serves `warroom demo` (whose transcript is read from what it recorded) and the tests
 (which assert on what it recorded). It speaks what slack_sdk sends: JSON bodies for
 `chat.postMessage`/`views.open`, form bodies for most other methods, the raw upload POST
-of `files_upload_v2`, and `response_url` posts. It can be told to fail a method
-(`fail_next`) or to rate-limit it (`ratelimit_next`).
+of `files_upload_v2`, and `response_url` posts. How it falters (429 with Retry-After,
+500, an answer lost after the call took effect, `ok: false`, a Tier 2 limiter) is planned
+in `bot/sandbox/slack_faults.py` (`state.faults`); `fail_next` and `ratelimit_next` are the
+two shortest plans.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -19,6 +22,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from bot.sandbox import slack_faults
 
 _CHANNEL_NAME = re.compile(r"^[a-z0-9_-]+$")
 
@@ -40,13 +45,7 @@ class Message:
     ephemeral_to: str | None = None
     thread_ts: str | None = None
     edits: int = 0
-
-
-@dataclass
-class _Failure:
-    error: str
-    times: int
-    retry_after: int | None = None
+    metadata: dict[str, Any] | None = None
 
 
 @dataclass
@@ -66,6 +65,10 @@ class Channel:
     members: list[str] = field(default_factory=list)
     pins: list[str] = field(default_factory=list)
     is_im: bool = False
+    creator: str = "U0SOMEONE"
+    created: int = 0
+    purpose: str = ""
+    topic: str = ""
 
 
 class FakeSlackState:
@@ -83,7 +86,9 @@ class FakeSlackState:
         self.files: list[dict[str, Any]] = []
         self.uploads: dict[str, bytes] = {}
         self.views: list[dict[str, Any]] = []
-        self._failures: dict[str, list[_Failure]] = {}
+        self.faults = slack_faults.FaultPlan()
+        # Channels `conversations.list` does not show yet (Slack's listing lags creation).
+        self.unlisted: set[str] = set()
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self.base_epoch = 1_790_000_000  # message ts values count up from here
@@ -112,14 +117,10 @@ class FakeSlackState:
             return channel.id
 
     def fail_next(self, method: str, error: str, times: int = 1) -> None:
-        with self.lock:
-            self._failures.setdefault(method, []).append(_Failure(error, times))
+        self.faults.error(method, error, times)
 
     def ratelimit_next(self, method: str, times: int = 1, retry_after: int = 0) -> None:
-        with self.lock:
-            self._failures.setdefault(method, []).append(
-                _Failure("ratelimited", times, retry_after)
-            )
+        self.faults.ratelimit(method, times, retry_after)
 
     def calls_to(self, method: str) -> list[Call]:
         with self.lock:
@@ -159,16 +160,8 @@ class FakeSlackState:
         self._last_ts = value
         return f"{value:.6f}"
 
-    def take_failure(self, method: str) -> _Failure | None:
-        with self.lock:
-            queue = self._failures.get(method)
-            if not queue:
-                return None
-            failure = queue[0]
-            failure.times -= 1
-            if failure.times <= 0:
-                queue.pop(0)
-            return failure
+    def _created(self) -> int:
+        return int(self.now() if self.now is not None else time.time())
 
 
 def _ok(**payload: Any) -> dict[str, Any]:
@@ -211,9 +204,15 @@ class _Methods:
             return _err("invalid_name_specials")
         if self.s.channel_by_name(name):
             return _err("name_taken")
-        channel = Channel(self.s._new_id("C"), name, [FakeSlackState.BOT_USER])
+        channel = Channel(
+            self.s._new_id("C"),
+            name,
+            [FakeSlackState.BOT_USER],
+            creator=FakeSlackState.BOT_USER,
+            created=self.s._created(),
+        )
         self.s.channels[channel.id] = channel
-        return _ok(channel={"id": channel.id, "name": name, "is_channel": True})
+        return _ok(channel=_channel_json(channel))
 
     def _channel(self, p: dict[str, Any]) -> Channel | None:
         return self.s.channels.get(str(p.get("channel", "")))
@@ -233,7 +232,38 @@ class _Methods:
         channel = self._channel(p)
         if channel is None:
             return _err("channel_not_found")
-        return _ok(channel={"id": channel.id, "name": channel.name})
+        return _ok(channel=_channel_json(channel))
+
+    def conversations_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Channels in creation order, `limit` a page, `next_cursor` the next offset."""
+        types = str(p.get("types") or "public_channel").split(",")
+        found = [
+            c
+            for c in self.s.channels.values()
+            if ("im" in types) == c.is_im and c.id not in self.s.unlisted
+        ]
+        start = int(p.get("cursor") or 0)
+        limit = int(p.get("limit") or 100)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return _ok(
+            channels=[_channel_json(c) for c in page],
+            response_metadata={"next_cursor": str(start + limit) if more else ""},
+        )
+
+    def conversations_setPurpose(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(p)
+        if channel is None:
+            return _err("channel_not_found")
+        channel.purpose = str(p.get("purpose") or "")
+        return _ok(channel=_channel_json(channel))
+
+    def conversations_setTopic(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(p)
+        if channel is None:
+            return _err("channel_not_found")
+        channel.topic = str(p.get("topic") or "")
+        return _ok(channel=_channel_json(channel))
 
     def conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(p)
@@ -265,6 +295,9 @@ class _Methods:
             blocks = json.loads(blocks)
         if not text and not blocks:
             return _err("no_text")
+        metadata = p.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
         message = Message(
             channel.id,
             self.s._next_ts(),
@@ -272,6 +305,7 @@ class _Methods:
             blocks,
             user=FakeSlackState.BOT_USER,
             thread_ts=p.get("thread_ts"),
+            metadata=metadata or None,
         )
         self.s.messages.append(message)
         return _ok(
@@ -393,6 +427,7 @@ class _Methods:
         latest = float(p.get("latest") or 9e12)
         inclusive = str(p.get("inclusive", "")).lower() in ("1", "true")
         limit = int(p.get("limit") or 100)
+        with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
 
         def within(ts: str) -> bool:
             value = float(ts)
@@ -400,8 +435,14 @@ class _Methods:
                 return oldest <= value <= latest
             return oldest < value < latest
 
-        found = [
-            {"type": "message", "ts": m.ts, "user": m.user, "text": m.text}
+        found: list[dict[str, Any]] = [
+            {
+                "type": "message",
+                "ts": m.ts,
+                "user": m.user,
+                "text": m.text,
+                **({"metadata": m.metadata} if with_metadata and m.metadata else {}),
+            }
             for m in self.s.messages_in(channel.id)
             if within(m.ts) and (thread is None or m.ts == thread or m.thread_ts == thread)
         ]
@@ -413,6 +454,21 @@ class _Methods:
 
     def conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
         return self._history(p, str(p.get("ts", "")))
+
+
+def _channel_json(channel: Channel) -> dict[str, Any]:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "is_channel": not channel.is_im,
+        "is_im": channel.is_im,
+        "is_archived": False,
+        "creator": channel.creator,
+        "created": channel.created,
+        "purpose": {"value": channel.purpose, "creator": "", "last_set": 0},
+        "topic": {"value": channel.topic, "creator": "", "last_set": 0},
+        "num_members": len(channel.members),
+    }
 
 
 class FakeSlack:
@@ -464,6 +520,10 @@ class FakeSlack:
             def do_GET(self) -> None:
                 """What was recorded, for a person or a test in another process."""
                 path = urlparse(self.path).path.rstrip("/")
+                planned = slack_faults.control(fake.state.faults, "GET", path, {})
+                if planned is not None:
+                    self._send(200, json.dumps(planned).encode(), "application/json")
+                    return
                 with fake.state.lock:
                     if path == "/_sandbox/calls":
                         payload: Any = [
@@ -494,6 +554,13 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 path = urlparse(self.path).path
+                if path.startswith("/_sandbox/"):
+                    planned = slack_faults.control(
+                        fake.state.faults, "POST", path.rstrip("/"), json.loads(raw or b"{}")
+                    )
+                    status = 200 if planned is not None else 404
+                    self._send(status, json.dumps(planned).encode(), "application/json")
+                    return
                 if path.startswith("/upload/"):
                     with fake.state.lock:
                         fake.state.uploads[path.rsplit("/", 1)[1]] = raw
@@ -511,7 +578,10 @@ class FakeSlack:
                     return
                 method = path[len("/api/") :]
                 params = self._params(raw)
-                self._send_json(*fake.dispatch(method, params, self.headers.get("Authorization")))
+                answer = fake.dispatch(method, params, self.headers.get("Authorization"))
+                # The client may have given up waiting (a planned `delay_after_effect`).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self._send_json(*answer)
 
             def _params(self, raw: bytes) -> dict[str, Any]:
                 ctype = self.headers.get("Content-Type", "")
@@ -551,21 +621,23 @@ class FakeSlack:
             self.state.calls.append(Call(method, params, auth))
             if not auth or not auth.startswith("Bearer xox"):
                 return 200, _err("not_authed"), {}
-            failure = self.state.take_failure(method)
-            if failure is not None:
-                if failure.error == "ratelimited":
-                    return 429, _err("ratelimited"), {"Retry-After": str(failure.retry_after or 0)}
-                return 200, _err(failure.error), {}
+            early, hold = self.state.faults.before(method)
+            if early is not None:
+                return early.status, early.payload, early.headers
             handler = getattr(self._methods, method.replace(".", "_"), None)
             if handler is None:
                 return 200, _err("unknown_method"), {}
-            return 200, handler(params), {}
+            answer = handler(params)
+        if hold:
+            time.sleep(hold)  # the call took effect; its answer arrives too late
+        return 200, answer, {}
 
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m bot.sandbox.slack_api --port 9999`: the fake Slack Web API on its own, for
     trying `warroom serve` by hand (SLACK_API_URL=http://127.0.0.1:9999/api/). What it
-    recorded: GET /_sandbox/calls, /_sandbox/messages, /_sandbox/channels."""
+    recorded: GET /_sandbox/calls, /_sandbox/messages, /_sandbox/channels. How it falters:
+    POST /_sandbox/faults, /_sandbox/limits, /_sandbox/faults/clear (see slack_faults.py)."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)

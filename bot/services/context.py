@@ -7,6 +7,7 @@ nothing is added to it later as a side effect of building the Slack app.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bot.domain.clock import Clock
 from bot.domain.readiness import ReadinessReport
 from bot.runbooks.library import RunbookLibrary
-from bot.services.ports import Chat, Support, Teller
+from bot.services.ports import Chat, DeclarationNotices, Support, Teller
 from bot.store.db import Database
 
 if TYPE_CHECKING:
@@ -62,3 +63,15 @@ class ServiceContext:
     render_nudge: NudgeRenderer | None = None
     # In order, after a declared incident's channel is open.
     after_declare: tuple[AfterDeclare, ...] = ()
+    # The Chat for work stored in the database and retried (declaration steps, the outbox
+    # job): it reports a rate limit (`ChatError.retry_after`) instead of waiting it out.
+    # None: `chat` serves.
+    durable_chat: Chat | None = None
+    # Tells a declarer how the channel is coming along; None: nobody is told.
+    declaration_notices: DeclarationNotices | None = None
+    # Set when a declaration step is (re)scheduled, so the job wakes for it at once.
+    declarations_wakeup: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def step_chat(self) -> Chat:
+        return self.durable_chat or self.chat

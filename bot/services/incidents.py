@@ -1,28 +1,28 @@
 """Declaring an incident and moving it through its lifecycle.
 
-`declare` only writes (fast, before Slack is acknowledged); `open_war_room` does the slow,
-outside part afterwards. Each change records its timeline entry in the same transaction
-and queues the channel announcement in the outbox.
+`declare` only writes (fast, before Slack is acknowledged): the incident, its timeline and
+roster, and the declaration's Slack steps, which `bot.services.declarations` runs after the
+acknowledgement and resumes from the database. Each change records its timeline entry in
+the same transaction and queues the channel announcement in the outbox.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.domain import mrkdwn
-from bot.domain.channel_names import channel_name
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.incident import IncidentRef, Severity, Status, reference
 from bot.domain.permissions import require_commander
 from bot.domain.roster import ParticipantState
 from bot.domain.timeline import EntryKind
-from bot.services import outbox
+from bot.services import declarations, outbox
 from bot.services.context import ServiceContext
-from bot.services.ports import ChatError
+from bot.services.ports import Asker, ChatError
 from bot.services.summary import summary_text
 from bot.store import repo
 from bot.store.models import Incident, Participant, ParticipantTransition
@@ -30,16 +30,6 @@ from bot.store.models import Incident, Participant, ParticipantTransition
 log = logging.getLogger(__name__)
 
 MAX_TITLE = 300
-MAX_CHANNEL_ATTEMPTS = 20
-
-
-@dataclass
-class WarRoomReport:
-    """What `open_war_room` managed and what it could not, to tell the declarer."""
-
-    channel_id: str | None = None
-    channel_name: str | None = None
-    problems: list[str] = field(default_factory=list)
 
 
 def ref_by_channel(ctx: ServiceContext, channel_id: str, *, command: str = "") -> IncidentRef:
@@ -72,8 +62,16 @@ def validate_title(title: str) -> str:
 
 
 def declare(
-    ctx: ServiceContext, *, declarer: str, title: str, severity: Severity, drill: bool = False
+    ctx: ServiceContext,
+    *,
+    declarer: str,
+    title: str,
+    severity: Severity,
+    drill: bool = False,
+    asker: Asker | None = None,
 ) -> Incident:
+    """Store the incident and its declaration steps. `asker`: where to tell the declarer
+    how the channel is coming along (default: as `declarations.start` is told)."""
     title = validate_title(title)
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
@@ -103,6 +101,7 @@ def declare(
             recorded_at=now,
             data={"severity": severity.value, "drill": drill},
         )
+        declarations.record(session, incident.number, now, asker)
         return incident
 
 
@@ -137,57 +136,6 @@ def add_participant(
         )
     )
     return person
-
-
-def open_war_room(ctx: ServiceContext, number: int) -> WarRoomReport:
-    """Create the channel, invite the declarer, post and pin the summary.
-
-    The incident is already stored; every failure here is reported, never raised past the
-    caller, and what worked is kept.
-    """
-    report = WarRoomReport()
-    with ctx.db.transaction() as session:
-        incident = repo.incident_by_number(session, number)
-        title, drill, declarer = incident.title, incident.is_drill, incident.declared_by
-
-    created = None
-    for attempt in range(1, MAX_CHANNEL_ATTEMPTS + 1):
-        name = channel_name(ctx.policy.channel_prefix, number, title, drill=drill, attempt=attempt)
-        try:
-            created = ctx.chat.create_channel(name)
-            break
-        except ChatError as error:
-            if error.code == "name_taken":
-                continue
-            report.problems.append(f"the channel could not be created (Slack said `{error.code}`)")
-            return report
-    if created is None:
-        report.problems.append("no free channel name was found")
-        return report
-
-    report.channel_id, report.channel_name = created.id, created.name
-    with ctx.db.transaction() as session:
-        incident = repo.incident_by_number(session, number, for_update=True)
-        incident.channel_id, incident.channel_name = created.id, created.name
-        text = summary_text(incident)
-
-    try:
-        ctx.chat.invite(created.id, [declarer])
-    except ChatError as error:
-        if error.code != "already_in_channel":
-            report.problems.append(f"you could not be invited (Slack said `{error.code}`)")
-    try:
-        ts = ctx.chat.post(created.id, text)
-    except ChatError as error:
-        report.problems.append(f"the summary could not be posted (Slack said `{error.code}`)")
-        return report
-    with ctx.db.transaction() as session:
-        repo.incident_by_number(session, number, for_update=True).summary_message_ts = ts
-    try:
-        ctx.chat.pin(created.id, ts)
-    except ChatError as error:
-        report.problems.append(f"the summary could not be pinned (Slack said `{error.code}`)")
-    return report
 
 
 def refresh_summary(ctx: ServiceContext, number: int) -> None:

@@ -14,14 +14,47 @@ from typing import Any, Protocol
 
 from bot.domain.support import Communication, OpenedCase, PlanCheck
 
+# Codes after which nobody knows whether the call took effect at Slack: the request may
+# have been carried out and only its answer lost (timeout, dropped connection, 5xx).
+UNKNOWN_OUTCOME = frozenset(
+    {
+        "timeout",
+        "slack_unreachable",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "500",
+        "502",
+        "503",
+        "504",
+    }
+)
+
 
 class ChatError(Exception):
-    """Slack refused or failed a call. `code` is Slack's error string (`name_taken`...)."""
+    """Slack refused or failed a call. `code` is Slack's error string (`name_taken`...);
+    `retry_after` the seconds Slack asked to wait when it rate-limited the call."""
 
-    def __init__(self, code: str, method: str = "") -> None:
+    def __init__(self, code: str, method: str = "", *, retry_after: float | None = None) -> None:
         super().__init__(f"{method}: {code}" if method else code)
         self.code = code
         self.method = method
+        self.retry_after = retry_after
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.code == "ratelimited"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """The call may have taken effect: look before doing it again."""
+        return self.code in UNKNOWN_OUTCOME
+
+    @property
+    def transient(self) -> bool:
+        """Worth retrying later (as opposed to a refusal such as `restricted_action`)."""
+        return self.rate_limited or self.outcome_unknown
 
 
 @dataclass(frozen=True)
@@ -30,12 +63,53 @@ class CreatedChannel:
     name: str
 
 
+@dataclass(frozen=True)
+class ChannelInfo:
+    """What Slack says about an existing channel: enough to tell whether it is ours."""
+
+    id: str
+    name: str
+    creator: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    user: str | None
+    text: str
+
+
 class Chat(Protocol):
     def create_channel(self, name: str) -> CreatedChannel: ...
 
     def invite(self, channel_id: str, user_ids: list[str]) -> None: ...
 
-    def post(self, channel: str, text: str, blocks: list[Any] | None = None) -> str: ...
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[Any] | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+    ) -> str: ...
+
+    def find_by_metadata(
+        self, channel: str, event_type: str, payload: dict[str, Any]
+    ) -> str | None:
+        """The ts of a recent message in `channel` (the latest page of its history) whose
+        metadata has `event_type` and carries every item of `payload`; None if none."""
+        ...
+
+    def find_channel(self, name: str) -> ChannelInfo | None: ...
+
+    def set_purpose(self, channel_id: str, purpose: str) -> None: ...
+
+    def bot_user_id(self) -> str: ...
+
+    def fetch_message(self, channel: str, ts: str) -> FetchedMessage | None:
+        """The message `ts` (top level or in a thread); None when Slack has no such
+        message. Raises ChatError when Slack refuses or cannot be reached."""
+        ...
 
     def update(self, channel: str, ts: str, text: str, blocks: list[Any] | None = None) -> None: ...
 
@@ -92,3 +166,40 @@ class Support(Protocol):
     def add_communication(self, case_id: str, body: str) -> None: ...
 
     def resolve_case(self, case_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Whom to tell about work that finishes later: the person, where they asked, and the
+    command's `response_url` while it lasts."""
+
+    user: str
+    channel: str | None = None
+    response_url: str | None = None
+
+
+@dataclass(frozen=True)
+class WarRoomNews:
+    """How a declaration's Slack half is coming along (facts; the Slack layer words them).
+
+    `problems` are the steps Slack refused, each with Slack's code: ("channel",
+    "restricted_action"). `waiting_on` is the code that made a step wait, `retry_at` when
+    it is tried again."""
+
+    number: int
+    asker: Asker
+    channel_id: str | None = None
+    problems: tuple[tuple[str, str], ...] = ()
+    waiting_on: str | None = None
+    retry_at: datetime | None = None
+
+
+class DeclarationNotices(Protocol):
+    """Tells the declarer that the channel is coming (a step had to wait) and when it is
+    ready; `bot.slack.declaration_notices` implements it."""
+
+    def waiting(self, news: WarRoomNews) -> None: ...
+
+    def finished(self, news: WarRoomNews) -> None: ...
+
+    def teller(self, asker: Asker) -> Teller: ...

@@ -34,6 +34,7 @@ from bot.domain.incident import reference
 from bot.domain.permissions import is_commander_or_admin
 from bot.domain.timeline import EntryKind
 from bot.domain.timeparse import parse_when, split_when
+from bot.services import capture_retry
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.store import repo
@@ -347,6 +348,8 @@ def capture_message(
                 source_ts=message_ts,
                 data={"via": via, "captured_by": captured_by, "channel": channel_id},
             )
+            if text is None:  # its text comes from Slack, now or when Slack can give it
+                capture_retry.add_pending(session, entry.id, channel_id, message_ts, now)
             return Captured(incident.number, entry.id, occurred_at, author_id)
     except IntegrityError:
         raise AlreadyOnTimeline(

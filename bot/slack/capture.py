@@ -16,13 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.domain.errors import NotAnIncidentChannel, WarroomError
 from bot.domain.incident import reference
-from bot.services import timeline
+from bot.services import capture_retry, timeline
 from bot.services.context import ServiceContext
-from bot.services.ports import ChatError
 from bot.slack.followup import FollowUps
 from bot.slack.ids import CallbackId
 from bot.slack.responder import Responder
@@ -33,39 +31,6 @@ PUSHPIN = "pushpin"
 VIA_REACTION = "pushpin"
 VIA_SHORTCUT = "shortcut"
 NOT_AN_INCIDENT = "*Add to timeline* works on messages in an incident channel. Nothing was logged."
-
-
-def fetch_message(client: Any, channel: str, ts: str) -> dict[str, Any] | None:
-    """The message `ts` in `channel` from Slack (top level, or a reply in a thread).
-
-    Needs the `channels:history` (and `groups:history` for private channels) scope.
-    Raises ChatError when Slack refuses or cannot be reached.
-    """
-    try:
-        history = client.conversations_history(
-            channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1
-        )
-        found = _matching(history.get("messages"), ts)
-        if found is not None:
-            return found
-        # A reply inside a thread is not in the channel's history; its thread has it.
-        replies = client.conversations_replies(
-            channel=channel, ts=ts, latest=ts, oldest=ts, inclusive=True, limit=200
-        )
-        return _matching(replies.get("messages"), ts)
-    except SlackApiError as error:
-        code = str(error.response.get("error") or error.response.status_code)
-        raise ChatError(code, "conversations.history") from None
-    except (SlackRequestError, OSError) as error:
-        log.warning("Slack unreachable fetching a message: %s", type(error).__name__)
-        raise ChatError("slack_unreachable", "conversations.history") from None
-
-
-def _matching(messages: Any, ts: str) -> dict[str, Any] | None:
-    for message in messages or []:
-        if isinstance(message, dict) and message.get("ts") == ts:
-            return message
-    return None
 
 
 def _confirmation(captured: timeline.Captured, author: str | None) -> str:
@@ -80,7 +45,8 @@ def on_pushpin(
     ctx: ServiceContext, followups: FollowUps, event: dict[str, Any], client: Any
 ) -> None:
     """`reaction_added`: anything but a pushpin on a message in an incident channel is
-    ignored (Slack gets its 200 either way)."""
+    ignored (Slack gets its 200 either way). The text comes from Slack after the
+    acknowledgement; if Slack cannot give it, a job asks again, and so does a new pin."""
     item = event.get("item") or {}
     if event.get("reaction") != PUSHPIN or item.get("type") != "message":
         return
@@ -100,41 +66,34 @@ def on_pushpin(
             via=VIA_REACTION,
         )
     except timeline.AlreadyOnTimeline as error:
-        followups.tell(responder, f":pushpin: {error.user_message}")
+        waiting = capture_retry.pending_entry(ctx, channel, ts)
+        if waiting is None:
+            followups.tell(responder, f":pushpin: {error.user_message}")
+        else:  # pinned again while its text is still missing: ask Slack now
+            followups.submit(responder, then=lambda r: _fetch_text(ctx, r, waiting, None))
         return
     except WarroomError:  # not an incident channel, or not a message ts: not ours to log
         return
+    followups.submit(responder, then=lambda r: _fetch_text(ctx, r, captured.entry_id, captured))
 
-    def finish(r: Responder) -> None:
-        problem: str | None = None
-        try:
-            message = fetch_message(client, channel, ts)
-        except ChatError as error:
-            message, problem = None, error.code
-        if message is None:
-            why = f"Slack said `{problem}`" if problem else "Slack did not return it"
-            timeline.complete_capture(
-                ctx,
-                captured.entry_id,
-                text=f"(the message text could not be fetched: {why}; see the link)",
-                permalink=ctx.chat.permalink(channel, ts),
-            )
-            r.say(
-                f":warning: The message is on the timeline at the time it was posted, but "
-                f"its text could not be fetched ({why}). The entry links to it."
-            )
-            return
-        author = message.get("user") or captured.author_id
-        timeline.complete_capture(
-            ctx,
-            captured.entry_id,
-            text=str(message.get("text") or ""),
-            author_id=author,
-            permalink=ctx.chat.permalink(channel, ts),
-        )
-        r.say(_confirmation(captured, author))
 
-    followups.submit(responder, then=finish)
+def _fetch_text(
+    ctx: ServiceContext, r: Responder, entry_id: int, captured: timeline.Captured | None
+) -> None:
+    fetched = capture_retry.fetch_now(ctx, entry_id)
+    if fetched is None:
+        return  # completed meanwhile, or another replica is fetching it
+    if fetched.complete:
+        if captured is not None:
+            r.say(_confirmation(captured, fetched.author_id or captured.author_id))
+        else:
+            r.say(":pushpin: The message's text is on the timeline now.")
+        return
+    r.say(
+        ":warning: The message is on the timeline at the time it was posted, with its "
+        f"author, but its text could not be fetched yet (Slack said `{fetched.code}`). "
+        "warroom asks Slack again and fills it in; pinning it again asks at once."
+    )
 
 
 def on_add_to_timeline(

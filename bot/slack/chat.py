@@ -1,5 +1,12 @@
 """The `Chat` port on slack_sdk's WebClient. Slack errors become `ChatError` with Slack's
-error code, so services never see slack_sdk."""
+error code, so services never see slack_sdk.
+
+Two clients come out of `make_web_client`: one that waits out a short `ratelimited`
+(Retry-After) in the calling thread, for replies to a person, and one that never waits
+(`wait_on_ratelimit=False`), for the work stored in the database (declaration steps, the
+outbox): there a rate limit is a `ChatError` with `retry_after`, and the step is
+rescheduled instead of holding a thread.
+"""
 
 from __future__ import annotations
 
@@ -15,21 +22,38 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.services.ports import ChatError, CreatedChannel
+from bot.services.ports import ChannelInfo, ChatError, CreatedChannel, FetchedMessage
 
 log = logging.getLogger(__name__)
 USER_CACHE_SECONDS = 3600
 
 
-def make_web_client(token: str, base_url: str | None) -> WebClient:
-    """A client that waits out `ratelimited` (Retry-After) and retries dropped connections."""
-    kwargs: dict[str, Any] = {"token": token, "timeout": 15}
+def make_web_client(
+    token: str, base_url: str | None, *, timeout: float = 15, wait_on_ratelimit: bool = True
+) -> WebClient:
+    """A client that retries dropped connections (a request that never reached Slack) and,
+    unless told not to, waits out `ratelimited` (Retry-After). A read timeout is not
+    retried: the call may have taken effect."""
+    kwargs: dict[str, Any] = {"token": token, "timeout": timeout}
     if base_url:
         kwargs["base_url"] = base_url
     client = WebClient(**kwargs)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    if wait_on_ratelimit:
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
     return client
+
+
+def _retry_after(response: Any) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return float(raw)
+            except (TypeError, ValueError):
+                return None
+    return None
 
 
 class SlackChat:
@@ -37,13 +61,20 @@ class SlackChat:
         self.client = client
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
         self._users_lock = threading.Lock()
+        self._bot_user: str | None = None
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         try:
             return getattr(self.client, method)(**kwargs)
         except SlackApiError as error:
-            code = str(error.response.get("error") or error.response.status_code)
+            response = error.response
+            if response.status_code == 429:
+                raise ChatError("ratelimited", method, retry_after=_retry_after(response)) from None
+            code = str(response.get("error") or response.status_code)
             raise ChatError(code, method) from None
+        except TimeoutError:
+            log.warning("Slack did not answer %s in time", method)
+            raise ChatError("timeout", method) from None
         except (SlackRequestError, OSError) as error:
             log.warning("Slack unreachable on %s: %s", method, type(error).__name__)
             raise ChatError("slack_unreachable", method) from None
@@ -55,11 +86,94 @@ class SlackChat:
     def invite(self, channel_id: str, user_ids: list[str]) -> None:
         self._call("conversations_invite", channel=channel_id, users=",".join(user_ids))
 
-    def post(self, channel: str, text: str, blocks: list[Any] | None = None) -> str:
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[Any] | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
         kwargs: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False}
         if blocks:
             kwargs["blocks"] = blocks
+        if metadata:
+            kwargs["metadata"] = metadata
         return str(self._call("chat_postMessage", **kwargs)["ts"])
+
+    def find_by_metadata(
+        self, channel: str, event_type: str, payload: dict[str, Any]
+    ) -> str | None:
+        """The latest page of the channel's history, with metadata (Tier 3). No `oldest`:
+        the bot's clock and Slack's need not agree."""
+        history = self._call(
+            "conversations_history", channel=channel, include_all_metadata=True, limit=200
+        )
+        for message in history.get("messages") or []:
+            meta = message.get("metadata") or {}
+            carried = meta.get("event_payload") or {}
+            if meta.get("event_type") == event_type and all(
+                carried.get(key) == value for key, value in payload.items()
+            ):
+                return str(message["ts"])
+        return None
+
+    def find_channel(self, name: str) -> ChannelInfo | None:
+        """`conversations.list` (paged) for the name, then `conversations.info` for who
+        created it and its purpose."""
+        cursor = ""
+        for _ in range(100):
+            page = self._call(
+                "conversations_list",
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=1000,
+                cursor=cursor or None,
+            )
+            for channel in page.get("channels") or []:
+                if channel.get("name") == name:
+                    info = self._call("conversations_info", channel=channel["id"])["channel"]
+                    return ChannelInfo(
+                        str(info["id"]),
+                        str(info["name"]),
+                        str(info.get("creator") or ""),
+                        str((info.get("purpose") or {}).get("value") or ""),
+                    )
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return None
+        return None
+
+    def set_purpose(self, channel_id: str, purpose: str) -> None:
+        self._call("conversations_setPurpose", channel=channel_id, purpose=purpose)
+
+    def bot_user_id(self) -> str:
+        if self._bot_user is None:
+            self._bot_user = str(self._call("auth_test")["user_id"])
+        return self._bot_user
+
+    def fetch_message(self, channel: str, ts: str) -> FetchedMessage | None:
+        """Needs `channels:history` (and `groups:history` for private channels)."""
+        history = self._call(
+            "conversations_history", channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1
+        )
+        found = _matching(history.get("messages"), ts)
+        if found is None:
+            # A reply inside a thread is not in the channel's history; its thread has it.
+            replies = self._call(
+                "conversations_replies",
+                channel=channel,
+                ts=ts,
+                latest=ts,
+                oldest=ts,
+                inclusive=True,
+                limit=200,
+            )
+            found = _matching(replies.get("messages"), ts)
+        if found is None:
+            return None
+        user = found.get("user")
+        return FetchedMessage(str(user) if user else None, str(found.get("text") or ""))
 
     def update(self, channel: str, ts: str, text: str, blocks: list[Any] | None = None) -> None:
         kwargs: dict[str, Any] = {"channel": channel, "ts": ts, "text": text}
@@ -139,3 +253,10 @@ class SlackChat:
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         self._call("views_open", trigger_id=trigger_id, view=view)
+
+
+def _matching(messages: Any, ts: str) -> dict[str, Any] | None:
+    for message in messages or []:
+        if isinstance(message, dict) and message.get("ts") == ts:
+            return message
+    return None

@@ -231,6 +231,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    # Not before this instant (Slack's Retry-After, or backoff after a failure).
+    next_attempt_at: Mapped[datetime | None]
 
 
 class Person(Base):
@@ -242,6 +244,57 @@ class Person(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime]
+
+
+class Declaration(Base):
+    """The Slack half of a declaration, as steps a job can resume: create (or adopt) the
+    channel, set its purpose, invite, post the summary, pin it, tell the declarer.
+
+    One row per incident, written with the incident; `step` is the next thing to do. A
+    replica claims the row (`claimed_until`, SKIP LOCKED on PostgreSQL) before it talks to
+    Slack, so one replica does each step; `next_attempt_at` is when it may be tried again
+    (Retry-After, backoff). `uncertain_name` is a channel name whose `conversations.create`
+    may have taken effect without an answer: the next attempt looks for it first.
+    """
+
+    __tablename__ = "declarations"
+    __table_args__ = (Index("ix_declarations_due", "finished_at", "next_attempt_at"),)
+
+    incident_number: Mapped[int] = mapped_column(
+        ForeignKey("incidents.number"), primary_key=True, autoincrement=False
+    )
+    step: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    name_attempt: Mapped[int] = mapped_column(Integer, default=1)
+    uncertain_name: Mapped[str | None] = mapped_column(String(80))
+    summary_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    problems: Mapped[list[Any] | None] = mapped_column(JSON)
+    reply_channel: Mapped[str | None] = mapped_column(String(32))
+    reply_url: Mapped[str | None] = mapped_column(Text)
+    told_waiting_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class PendingCapture(Base):
+    """A message captured by a reaction whose text Slack has not given yet. The entry keeps
+    the message's time and author; a job asks Slack again (`next_attempt_at`) until the
+    text is in, then the row goes."""
+
+    __tablename__ = "pending_captures"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("timeline_entries.id"), primary_key=True, autoincrement=False
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 @event.listens_for(TimelineEntry, "before_insert")

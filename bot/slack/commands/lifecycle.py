@@ -9,8 +9,9 @@ from slack_bolt import App
 
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.incident import DEFAULT_SEVERITY, Severity, Status, reference
-from bot.services import incidents
+from bot.services import declarations, incidents
 from bot.services.context import ServiceContext
+from bot.services.ports import Asker
 from bot.slack import modals
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply, Scope
 from bot.slack.followup import FollowUps
@@ -53,12 +54,17 @@ def declare_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
         return Reply(after=open_modal)
     incident = incidents.declare(
-        ctx, declarer=inv.user_id, title=title, severity=severity, drill=drill
+        ctx,
+        declarer=inv.user_id,
+        title=title,
+        severity=severity,
+        drill=drill,
+        asker=Asker(inv.user_id, inv.channel_id, inv.response_url),
     )
     number = incident.number
 
-    def finish(responder: Responder) -> list[int]:
-        return finish_declaration(ctx, number, responder)
+    def finish(responder: Responder) -> None:
+        finish_declaration(ctx, number, responder)
 
     what = "drill" if drill else "incident"
     return Reply(
@@ -68,25 +74,11 @@ def declare_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     )
 
 
-def finish_declaration(ctx: ServiceContext, number: int, responder: Responder) -> list[int]:
-    """Open the war room, tell the declarer, run the after-declare hooks; returns what the
-    hooks queued, for `FollowUps` to deliver."""
-    report = incidents.open_war_room(ctx, number)
-    ref = reference(number)
-    if report.problems:
-        where = f" <#{report.channel_id}>" if report.channel_id else ""
-        responder.say(
-            f":warning: {ref} is recorded{where}, but "
-            + "; ".join(report.problems)
-            + ". Nothing you typed is lost: the incident, its timeline and roster are stored."
-        )
-    elif report.channel_id:
-        responder.say(f":white_check_mark: {ref} is open in <#{report.channel_id}>.")
-    queued: list[int] = []
-    if report.channel_id:
-        for hook in ctx.after_declare:
-            queued += hook(ctx, number, responder) or ()
-    return queued
+def finish_declaration(ctx: ServiceContext, number: int, responder: Responder) -> None:
+    """After the acknowledgement: the declaration's Slack steps, as far as Slack allows now
+    (`bot.services.declarations`; the job does the rest and tells the declarer)."""
+    asker = Asker(responder.user, responder.channel, responder.response_url)
+    declarations.start(ctx, number, asker)
 
 
 def after_change(ctx: ServiceContext, change: incidents.Change) -> Reply:

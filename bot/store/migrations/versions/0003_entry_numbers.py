@@ -1,6 +1,6 @@
 """entry numbers: each timeline entry keeps the number it was recorded with
 
-Revision ID: 0003_entry_numbers
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01 08:00:00
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_entry_numbers"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
