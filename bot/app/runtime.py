@@ -25,11 +25,14 @@ from bot.services.nudges import nudge_job
 from bot.services.runbooks import load_runbook_library
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import support_poll_job
+from bot.services.update_reminders import reminder_job
 from bot.slack.app import build_app
 from bot.slack.chat import SlackChat, make_web_client
 from bot.slack.commands.runbooks import post_matching_runbooks
 from bot.slack.events import prune_processed_events
+from bot.slack.update_render import render_reminder
 from bot.store.db import Database
+from bot.web.links import page_links_from
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ class Runtime:
             chat=chat,
             policy=Policy.from_settings(settings),
             support=support,
+            page_links=page_links_from(settings),
         )
         ctx.extras.setdefault("after_declare", []).append(check_plan_after_declare)
         ctx.extras["runbooks"] = load_runbook_library(ctx.policy.runbooks_dir)
@@ -91,6 +95,7 @@ class Runtime:
             Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
             support_poll_job(ctx),
             nudge_job(ctx),
+            reminder_job(ctx, render_reminder),
         ]
         return cls(settings, db, ctx, background, app, jobs)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.app.settings import Settings
 from bot.domain.clock import Clock
 from bot.domain.support import Support
-from bot.services.ports import Chat
+from bot.services.ports import Chat, PageLinks
 from bot.store.db import Database
 
 
@@ -25,6 +26,10 @@ class Policy:
     nudge_minutes: int = 45
     support_poll_seconds: int = 60
     runbooks_dir: str | None = None
+    public_url: str | None = None
+    stakeholder_channel: str | None = None
+    # Minutes between stakeholder updates by severity value (`sev1`); 0 = never remind.
+    update_minutes: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -38,6 +43,9 @@ class Policy:
             nudge_minutes=settings.warroom_nudge_minutes,
             support_poll_seconds=settings.warroom_support_poll_seconds,
             runbooks_dir=settings.warroom_runbooks_dir,
+            public_url=settings.warroom_public_url,
+            stakeholder_channel=settings.warroom_stakeholder_channel,
+            update_minutes=dict(settings.warroom_update_minutes),
         )
 
 
@@ -49,6 +57,8 @@ class ServiceContext:
     policy: Policy = field(default_factory=Policy)
     # The AWS Support port; None when AWS is not wired in (every support command says so).
     support: Support | None = None
+    # Signed incident-page links; None when WARROOM_PUBLIC_URL is not set.
+    page_links: PageLinks | None = None
     # What start-up adds beside the ports, by name: the runbook library ("runbooks"), the
     # readiness report builder ("readiness"), the hooks run once a declared incident's
     # channel is open ("after_declare").

@@ -53,3 +53,9 @@ class Chat(Protocol):
     ) -> None: ...
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None: ...
+
+
+class PageLinks(Protocol):
+    """Signed links to the live incident page (the web layer signs them)."""
+
+    def signed_link(self, number: int) -> str: ...

@@ -16,7 +16,7 @@ from bot.app.background import BackgroundWork
 from bot.domain import mrkdwn
 from bot.domain.errors import UsageError, WarroomError
 from bot.domain.permissions import require_commander
-from bot.services import people
+from bot.services import outbox, people
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.slack.commands.registry import Invocation, Registry, Reply, Scope
@@ -73,6 +73,21 @@ def guarded(work: Callable[[Responder], None], responder: Responder) -> Callable
     return run
 
 
+def _deliver_then(ctx: ServiceContext, reply: Reply) -> Callable[[Responder], None]:
+    """The one place a command's queued posts are delivered, before its `after` work."""
+
+    def work(responder: Responder) -> None:
+        if reply.deliver and outbox.deliver(ctx.db, ctx.chat, ctx.clock, reply.deliver):
+            responder.say(
+                ":warning: Stored, but Slack did not take a post about it yet; warroom will "
+                "retry posting it."
+            )
+        if reply.after is not None:
+            reply.after(responder)  # type: ignore[call-arg]
+
+    return work
+
+
 def make_command_listener(
     ctx: ServiceContext, registry: Registry, background: BackgroundWork
 ) -> Callable[..., None]:
@@ -95,13 +110,13 @@ def make_command_listener(
                 ctx, str(body.get("user_id")), body.get("user_name"), str(body.get("text") or "")
             )
         )
-        if reply.after is not None:
+        if reply.after is not None or reply.deliver:
             responder = Responder(
                 ctx.chat,
                 user=str(body.get("user_id")),
                 channel=body.get("channel_id"),
                 response_url=body.get("response_url"),
             )
-            background.submit(guarded(reply.after, responder))
+            background.submit(guarded(_deliver_then(ctx, reply), responder))
 
     return on_incident

@@ -13,6 +13,7 @@ from bot.slack.commands import roster as roster_commands
 from bot.slack.commands import runbooks as runbook_commands
 from bot.slack.commands import support as support_commands
 from bot.slack.commands import timeline as timeline_commands
+from bot.slack.commands import updates as update_commands
 
 
 def feature_modules() -> list[ModuleType]:
@@ -23,6 +24,7 @@ def feature_modules() -> list[ModuleType]:
         timeline_commands,
         capture,
         roster_commands,
+        update_commands,
         support_commands,
         runbook_commands,
         postmortem_commands,

@@ -63,6 +63,8 @@ class Incident(Base):
     support_plan: Mapped[str | None] = mapped_column(String(32))
     support_plan_detail: Mapped[str | None] = mapped_column(Text)
     support_checked_at: Mapped[datetime | None]
+    # Stakeholder-update reminders: None follows the default (on, off for drills).
+    remind_updates: Mapped[bool | None] = mapped_column(Boolean)
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="incident", order_by="Participant.id"
@@ -230,3 +232,33 @@ class Person(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime]
+
+
+class StakeholderUpdate(Base):
+    """A stakeholder `update`. The outbox ids point at its two posts, so the stakeholder
+    channel's copy can be edited in place (`chat.update`) when the incident resolves."""
+
+    __tablename__ = "stakeholder_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_number: Mapped[int] = mapped_column(ForeignKey("incidents.number"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[datetime]
+    channel_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    stakeholder_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    stakeholder_refreshed_at: Mapped[datetime | None]
+
+
+class UpdateReminder(Base):
+    """One reminder to post an update, per incident and due instant. The unique pair is the
+    last guard against two replicas reminding twice (the claim skips locked rows first)."""
+
+    __tablename__ = "update_reminders"
+    __table_args__ = (UniqueConstraint("incident_number", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_number: Mapped[int] = mapped_column(ForeignKey("incidents.number"))
+    due_at: Mapped[datetime]
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

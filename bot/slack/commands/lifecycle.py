@@ -11,6 +11,7 @@ from bot.services import incidents, outbox
 from bot.services.context import ServiceContext
 from bot.slack import modals
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply, Scope
+from bot.slack.commands.updates import refresh_stakeholder_posts
 from bot.slack.responder import Responder
 
 DECLARE_USAGE = "declare [--drill] [sev1|sev2|sev3|sev4] <title>"
@@ -86,6 +87,8 @@ def after_change(ctx: ServiceContext, change: incidents.Change) -> Callable[[Res
     def run(responder: Responder) -> None:
         failed = outbox.deliver(ctx.db, ctx.chat, ctx.clock, change.outbox_ids)
         incidents.refresh_summary(ctx, change.incident_number)
+        # The stakeholder channel shows each incident's state now (resolution included).
+        refresh_stakeholder_posts(ctx, change.incident_number)
         if failed:
             responder.say(
                 ":warning: The change is stored, but Slack did not take the announcement; "

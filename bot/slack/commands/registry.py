@@ -41,6 +41,8 @@ class Reply:
     blocks: list[Any] | None = None
     in_channel: bool = False
     after: Callable[[], None] | None = None
+    # Outbox ids the service queued: the dispatcher delivers them after the ack, then `after`.
+    deliver: tuple[int, ...] = ()
 
 
 Handler = Callable[[ServiceContext, Invocation], Reply]
