@@ -100,12 +100,12 @@ def entries_recorded_since(session: Session, incident_number: int, since: dateti
 def timeline_since(
     session: Session, incident_number: int, since: datetime, limit: int = 40
 ) -> Sequence[TimelineEntry]:
-    """What was recorded after `since` (struck entries left out), oldest first."""
+    """What was recorded from `since` on (struck entries left out), oldest first."""
     return session.scalars(
         select(TimelineEntry)
         .where(
             TimelineEntry.incident_number == incident_number,
-            TimelineEntry.recorded_at > since,
+            TimelineEntry.recorded_at >= since,
             TimelineEntry.struck_at.is_(None),
         )
         .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
