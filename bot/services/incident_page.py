@@ -54,10 +54,12 @@ class PageFacts:
 
 def load_page(ctx: ServiceContext, number: int) -> PageFacts:
     with ctx.db.transaction() as session:
-        version = _version(page_repo.fingerprint(session, number), number)
+        # The postmortem's load comes first: it sets the snapshot (REPEATABLE READ) that
+        # the version below is read in too.
         postmortem = load_postmortem(
             session, number, zones=ctx.policy.team_timezones, now=ctx.clock.now()
         )
+        version = _version(page_repo.fingerprint(session, number), number)
         incident = session.get(Incident, number)
         assert incident is not None
         latest = updates_repo.latest_update(session, number)
