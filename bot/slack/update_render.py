@@ -41,8 +41,6 @@ def render_stakeholder_update(facts: StakeholderFacts) -> str:
             for s in facts.not_ok
         )
         lines.append(f"*Not ok:* {surfaces}")
-    else:
-        lines.append("*Not ok:* no surface reported")
     lines.append(f"*Update* ({mrkdwn.user(facts.author_id)}, " + _when(facts) + "):")
     lines.append(mrkdwn.escape(facts.text))
     lines.append(f"*Commander:* {mrkdwn.user(facts.commander_id)}")
