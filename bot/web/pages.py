@@ -9,6 +9,7 @@ redirect to it. A tampered or expired link is refused outright (403), never "upg
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,14 @@ from bot.services import incident_page
 from bot.services.context import ServiceContext
 from bot.web import http
 from bot.web.links import Signer
-from bot.web.render import EXPORT_CSS, STATIC, render_live, render_page, render_refusal
+from bot.web.render import (
+    EXPORT_CSS,
+    STATIC,
+    Live,
+    render_live,
+    render_page,
+    render_refusal,
+)
 from bot.web.signin import SESSION_COOKIE, SignIn
 
 _PAGE = re.compile(r"^/incidents/INC-(\d{1,9})(/state)?$")
@@ -29,6 +37,7 @@ _STATIC = {
     "/static/page.css": (STATIC / "page.css", "text/css; charset=utf-8"),
     "/static/page.js": (STATIC / "page.js", "text/javascript; charset=utf-8"),
 }
+CACHE_SIZE = 64
 WebApp = Callable[[dict[str, Any], http.StartResponse], Iterable[bytes]]
 
 
@@ -48,6 +57,8 @@ class Pages:
         self.ctx = ctx
         self.signer = signer
         self.signin = signin
+        self._cache: dict[tuple[int, str, int], Live] = {}
+        self._lock = threading.Lock()
 
     def __call__(
         self, environ: dict[str, Any], start_response: http.StartResponse
@@ -74,14 +85,29 @@ class Pages:
         try:
             if match.group(2):
                 return self.state(request, number)
-            facts = incident_page.load_page(self.ctx, number)
+            live = self.live(number, incident_page.page_version(self.ctx, number))
         except NotFound as error:
             return http.text(error.user_message, "404 Not Found")
         state_url = f"/incidents/{reference(number)}/state"
         if access.token:
             state_url += f"?token={quote(access.token)}"
-        body = render_page(facts, zones=self.zones(), state_url=state_url, viewer=access.viewer)
+        body = render_page(live, zones=self.zones(), state_url=state_url, viewer=access.viewer)
         return http.html(body)
+
+    def live(self, number: int, version: str) -> Live:
+        """Rendered once per change (and at most once a minute, for the growing "time as
+        needed"), however many people have the page open."""
+        minute = int(self.ctx.clock.now().timestamp()) // 60
+        with self._lock:
+            cached = self._cache.get((number, version, minute))
+        if cached is not None:
+            return cached
+        live = render_live(incident_page.load_page(self.ctx, number), zones=self.zones())
+        with self._lock:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[(number, live.version, minute)] = live
+        return live
 
     def zones(self) -> list[str]:
         return [z for z in self.ctx.policy.team_timezones if z not in ("UTC", "Etc/UTC")]
@@ -122,11 +148,5 @@ class Pages:
         version = incident_page.page_version(self.ctx, number)
         if request.query.get("since") == version:
             return http.as_json({"version": version, "changed": False})
-        facts = incident_page.load_page(self.ctx, number)
-        return http.as_json(
-            {
-                "version": facts.version,
-                "changed": True,
-                "html": render_live(facts, zones=self.zones()),
-            }
-        )
+        live = self.live(number, version)
+        return http.as_json({"version": live.version, "changed": True, "html": str(live.html)})
