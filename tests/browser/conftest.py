@@ -34,13 +34,13 @@ def page(chromium: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) per test, with script errors collected."""
     context = chromium.new_context(timezone_id="America/Los_Angeles")
     tab = context.new_page()
-    tab.errors = []  # type: ignore[attr-defined]
-    tab.on("pageerror", lambda error: tab.errors.append(str(error)))  # type: ignore[attr-defined]
+    tab.errors = []
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
 
     def on_console(msg: Any) -> None:
         # CSP refusals and script errors count; the browser's own favicon probe does not.
         if msg.type == "error" and not str(msg.location.get("url", "")).endswith("favicon.ico"):
-            tab.errors.append(msg.text)  # type: ignore[attr-defined]
+            tab.errors.append(msg.text)
 
     tab.on("console", on_console)
     yield tab

@@ -55,11 +55,12 @@ def link_for(bot: BotHarness, channel: str) -> str:
 
 
 def shown_times(page: Any) -> list[tuple[str, str, str]]:
-    return page.eval_on_selector_all(
+    times: list[tuple[str, str, str]] = page.eval_on_selector_all(
         "time[data-at]",
         "els => els.map(e => [e.getAttribute('data-at'), e.getAttribute('data-zone'),"
         " e.textContent])",
     )
+    return times
 
 
 def expected(iso: str, zone: str) -> str:
@@ -75,6 +76,7 @@ def test_the_page_renders_the_demo_incident(
         play(scene)
         capsys.readouterr()
         links = scene.bot.runtime.ctx.page_links
+        assert links is not None
         page.goto(links.signed_link(1))
         expect(page.locator("h1")).to_have_text("INC-1: Production environment deleted")
         expect(page.locator("#facts")).to_contain_text("resolved")

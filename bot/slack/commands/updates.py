@@ -131,7 +131,12 @@ def _submitted(ctx: ServiceContext, background: BackgroundWork) -> Callable[...,
             return
         ack()
         ids = posted.outbox_ids
-        # A form has no command Reply; its queued posts are delivered the same way.
-        background.submit(lambda: outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids))
+
+        def deliver() -> None:
+            # A form has no command Reply; its queued posts are delivered here, after the
+            # ack, and what Slack refuses stays in the outbox for the retry loop.
+            outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids)
+
+        background.submit(deliver)
 
     return on_submit
