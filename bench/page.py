@@ -83,7 +83,7 @@ def measure(url: str, entries: int, people: int, repeat: int) -> None:
         polls = [fetch(f"{state}&since={version}")[0] for _ in range(repeat)]
         changed = [fetch(state)[0] for _ in range(repeat)]
         size = len(pages[-1][1]) / 1024
-        label = url.split(":")[0]
+        label = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
         for name, times in (
             ("page after a change", [t for t, _ in pages]),
             ("page, unchanged", cached),
@@ -91,11 +91,11 @@ def measure(url: str, entries: int, people: int, repeat: int) -> None:
             ("poll, changed", changed),
         ):
             print(
-                f"{label:<8} {entries:>6} entries  {name:<20} "
+                f"{label:<10} {entries:>6} entries  {name:<20} "
                 f"median {statistics.median(times) * 1000:7.1f} ms   "
                 f"worst {max(times) * 1000:7.1f} ms"
             )
-        print(f"{label:<8} page size {size:.0f} KiB")
+        print(f"{label:<10} page size {size:.0f} KiB")
 
     finally:
         bot.close()
