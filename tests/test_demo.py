@@ -31,6 +31,8 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
         "AWS Support replied",
         "times in Africa/Lusaka",
         "*Status:* resolved",
+        "Stakeholder update for INC-1 posted here and in the stakeholder channel",
+        "[#stakeholders] warroom: :loudspeaker: *INC-1: Production environment deleted*",
     ):
         assert seen in out, seen
     files = {p.name for p in tmp_path.iterdir()}
@@ -46,6 +48,7 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
     assert metrics["time_to_support_response"] is not None
     assert metrics["responder_hours"] > 0
     assert len(postmortem["followups"]) == 2
+    assert [u["author"] for u in postmortem["updates"]] == ["U0ADA", "U0ADA"]
     runbook_steps = postmortem["runbook_steps"]
     assert [s["runbook_id"] for s in runbook_steps] == ["production-data-loss"] * 2
 
