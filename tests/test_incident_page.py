@@ -160,3 +160,30 @@ def test_with_sign_in_configured_a_stranger_is_sent_to_sign_in(database_url: str
         assert status == 302 and headers["Location"] == "/signin?next=%2Fincidents%2FINC-1"
     finally:
         harness.close()
+
+
+def test_sign_in_cookies_are_httponly_lax_and_secure_behind_https() -> None:
+    from bot.web.http import Request
+    from bot.web.signin import SignIn
+
+    signin = SignIn(
+        signer=Signer(SECRET),
+        client_id="client",
+        client_secret="secret",
+        public_url="https://warroom.example.com",
+        authorize_url="https://slack.example/openid/connect/authorize",
+        api_url=None,
+        team_id=lambda: "T0WARROOM",
+    )
+    response = signin.start(Request("GET", "/signin", {"next": "/incidents/INC-1"}, {}))
+    assert response.status.startswith("302")
+    headers = dict(response.headers)
+    location = headers["Location"]
+    assert "redirect_uri=https%3A%2F%2Fwarroom.example.com%2Fsignin%2Fcallback" in location
+    assert "state=" in location and "nonce=" in location and "team=T0WARROOM" in location
+    flags = headers["Set-Cookie"].split("; ")
+    assert {"HttpOnly", "SameSite=Lax", "Secure", "Path=/signin"} <= set(flags)
+    # Somewhere else than an incident page is no place to come back to.
+    assert signin.start(Request("GET", "/signin", {"next": "https://evil"}, {})).status.startswith(
+        "400"
+    )

@@ -95,7 +95,7 @@ def test_the_button_opens_the_form_prefilled_and_the_form_posts_the_update(
     bot: BotHarness,
 ) -> None:
     channel = bot.declare("sev1 Outage")
-    bot.command("log restore from <snapshot> started", channel=channel)
+    bot.command(f"log restore from <snapshot> started by <@{COMMANDER}>", channel=channel)
     bot.clock.advance(minutes=31)
     remind(bot)
     message = reminders_to(bot, COMMANDER)[0]
@@ -116,7 +116,8 @@ def test_the_button_opens_the_form_prefilled_and_the_form_posts_the_update(
     view = view if isinstance(view, dict) else __import__("json").loads(view)
     assert view["callback_id"] == CallbackId.UPDATE_MODAL
     draft = view["blocks"][0]["element"]["initial_value"]
-    assert "restore from <snapshot> started" in draft and "investigating" in draft
+    assert "restore from <snapshot> started by @" in draft and "investigating" in draft
+    assert "<@" not in draft  # a plain-text form shows names, not Slack markup
 
     submitted = bot.requests.view_submission(
         user=COMMANDER,

@@ -15,6 +15,7 @@ receive is unclaimed, so the next run tries again.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.app.jobs import Job
+from bot.services import people
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.store import repo, updates_repo
@@ -154,6 +156,14 @@ def reminder_job(ctx: ServiceContext, render: ReminderRenderer, every_seconds: f
     return Job("update-reminders", every_seconds, lambda: find_and_send_reminders(ctx, render))
 
 
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
+
+
+def _readable(text: str, names: dict[str, str]) -> str:
+    """A form is plain text: `<@U123>` reads as `@ada`, as Slack would show it."""
+    return _MENTION.sub(lambda m: "@" + (m.group(2) or names.get(m.group(1), m.group(1))), text)
+
+
 def draft_since_last_update(ctx: ServiceContext, number: int) -> str:
     """What changed since the last update (or the declaration), one line per entry, to
     prefill the update form: the commander edits it rather than starting blank."""
@@ -162,11 +172,9 @@ def draft_since_last_update(ctx: ServiceContext, number: int) -> str:
         latest = updates_repo.latest_update(session, number)
         since = latest.posted_at if latest else incident.declared_at
         entries = updates_repo.timeline_since(session, number, since)
-        lines = [
-            f"• {entry.text}"
-            for entry in entries
-            if entry.kind not in ("update", "declared", "strike")
-        ]
+        texts = [e.text for e in entries if e.kind not in ("update", "declared", "strike")]
+        names = people.known(session, {m[0] for t in texts for m in _MENTION.findall(t)})
+        lines = [f"• {_readable(text, names)}" for text in texts]
         status = f"Status: {incident.status}."
     draft = "\n".join([status, *lines]) if lines else status + " No change since the last update."
     return draft[:DRAFT_LIMIT]
