@@ -17,14 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.clock import FixedClock
+from bot.sandbox import demo_page
 from bot.sandbox.aws_support import AwsSupportEmulator, dummy_session
-from bot.sandbox.demo_page import (
-    free_port,
-    keep_serving,
-    page_settings,
-    tell_stakeholders,
-    tell_stakeholders_it_is_back,
-)
 from bot.sandbox.slack_api import FakeSlack
 from bot.sandbox.world import LocalBot
 
@@ -147,18 +141,14 @@ class Scene:
             leftover.unlink()
         self.slack = FakeSlack().start()
         self.stakeholders = self.slack.state.add_channel("stakeholders")
-        port = port or free_port()
+        port = port or demo_page.free_port()
         self.bot = LocalBot(
             f"sqlite:///{database}",
             clock=self.clock,
             support=support,
             slack=self.slack,
             port=port,
-            settings={
-                "warroom_team_timezones": TEAM_ZONES,
-                "warroom_stakeholder_channel": self.stakeholders,
-                **page_settings(port),
-            },
+            settings={"warroom_team_timezones": TEAM_ZONES, **demo_page.settings(port, self)},
         )
         for user, (name, zone) in PEOPLE.items():
             offset = int(self.clock.now().astimezone(_zone(zone)).utcoffset().total_seconds())
@@ -227,7 +217,7 @@ def run_demo(out: str, *, serve: bool = False, port: int = 0) -> int:
     try:
         play(scene)
         if serve:
-            keep_serving(scene)
+            demo_page.keep_serving(scene)
     finally:
         scene.close()
     return 0
@@ -399,9 +389,9 @@ STEPS: list[Callable[[Scene], None]] = [
     pull_people_in,
     tick_runbook_steps,
     support_without_a_plan,
-    tell_stakeholders,
+    demo_page.tell_stakeholders,
     narrow_the_call,
     recover,
-    tell_stakeholders_it_is_back,
+    demo_page.tell_stakeholders_it_is_back,
     resolve_and_export,
 ]

@@ -23,9 +23,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def page_settings(port: int) -> dict[str, Any]:
-    """The page on this machine: a fresh secret each run, sign-in via the emulator."""
+def settings(port: int, scene: Scene) -> dict[str, Any]:
+    """Updates go to #stakeholders; the page on this machine, with a fresh secret each run
+    and sign-in via the emulator."""
     return {
+        "warroom_stakeholder_channel": scene.stakeholders,
         "warroom_public_url": f"http://127.0.0.1:{port}",
         "warroom_page_secret": secrets.token_urlsafe(32),
         "warroom_signin_client_id": LOCAL_CLIENT_ID,
