@@ -31,6 +31,8 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
         "AWS Support replied",
         "times in Africa/Lusaka",
         "*Status:* resolved",
+        "Stakeholder update for INC-1 posted here and in the stakeholder channel",
+        "[#stakeholders] warroom: :loudspeaker: *INC-1: Production environment deleted*",
     ):
         assert seen in out, seen
     files = {p.name for p in tmp_path.iterdir()}
@@ -46,6 +48,7 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
     assert metrics["time_to_support_response"] is not None
     assert metrics["responder_hours"] > 0
     assert len(postmortem["followups"]) == 2
+    assert [u["author"] for u in postmortem["updates"]] == ["U0ADA", "U0ADA"]
     runbook_steps = postmortem["runbook_steps"]
     assert [s["runbook_id"] for s in runbook_steps] == ["production-data-loss"] * 2
 
@@ -55,3 +58,40 @@ def test_demo_runs_again_in_the_same_folder(tmp_path: Path) -> None:
     assert run_demo(str(tmp_path)) == 0
     postmortem = json.loads((tmp_path / "INC-1-postmortem.json").read_text())
     assert postmortem["incident"]["reference"] == "INC-1"
+
+
+@pytest.mark.slow
+def test_demo_serve_keeps_running_and_prints_the_page_link(tmp_path: Path) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WARROOM_"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "demo", "--out", str(tmp_path), "--serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        link = None
+        for line in process.stdout:  # ends when the process does: no endless wait
+            found = re.search(r"Incident page \(signed link, 24 h\): (\S+)", line)
+            if found:
+                link = found.group(1)
+                break
+        assert link, "the demo printed no page link"
+        with urllib.request.urlopen(link, timeout=10) as response:
+            body = response.read().decode()
+        assert response.status == 200
+        assert "INC-1: Production environment deleted" in body
+        assert "Orders are restored" in body
+        assert process.poll() is None  # still serving
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert process.returncode is not None

@@ -401,7 +401,7 @@ def test_statement_count_does_not_grow_with_the_incident(db: Database) -> None:
     assert len(large_doc["timeline"]) == 402 and len(large_doc["participants"]) == 120
     assert len(small_doc["timeline"]) == 5
     assert len(for_small) == len(for_large)
-    assert len(for_large) <= 9, for_large
+    assert len(for_large) <= 10, for_large  # one more since stakeholder updates
 
 
 def test_unknown_incident_is_a_clear_refusal(db: Database) -> None:

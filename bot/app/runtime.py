@@ -29,12 +29,15 @@ from bot.services.nudges import find_and_send_nudges
 from bot.services.ports import Support
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import poll_support_cases
+from bot.services.update_reminders import find_and_send_reminders
 from bot.slack.app import build_app
 from bot.slack.chat import SlackChat, make_web_client
 from bot.slack.commands.runbooks import post_matching_runbooks
 from bot.slack.declaration_notices import SlackDeclarationNotices
 from bot.slack.roster_listeners import render_nudge
+from bot.slack.update_render import render_reminder
 from bot.store.db import Database
+from bot.web.links import page_links_from
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,7 @@ class Runtime:
             readiness=readiness_builder(clock, support=support),
             render_nudge=render_nudge,
             after_declare=(check_plan_after_declare, post_matching_runbooks),
+            page_links=page_links_from(settings),
         )
         background = BackgroundWork()
         secret = (
@@ -127,6 +131,9 @@ def policy_from(settings: Settings) -> Policy:
         nudge_minutes=settings.warroom_nudge_minutes,
         support_poll_seconds=settings.warroom_support_poll_seconds,
         runbooks_dir=settings.warroom_runbooks_dir,
+        public_url=settings.warroom_public_url,
+        stakeholder_channel=settings.warroom_stakeholder_channel,
+        update_minutes=dict(settings.warroom_update_minutes),
     )
 
 
@@ -168,6 +175,8 @@ def jobs_of(ctx: ServiceContext) -> list[Job]:
         Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
         Job("support-poll", ctx.policy.support_poll_seconds, lambda: poll_support_cases(ctx)),
         Job("nudges", 60, lambda: find_and_send_nudges(ctx)),
+        # A reminder goes out within 20 s of its interval passing (the claim is cheap).
+        Job("update-reminders", 20, lambda: find_and_send_reminders(ctx, render_reminder)),
     ]
 
 

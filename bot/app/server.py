@@ -1,4 +1,5 @@
-"""HTTP mode: one WSGI app with `POST /slack/events` and `GET /healthz`, served by
+"""HTTP mode: one WSGI app with `POST /slack/events`, `GET /healthz` and the incident
+pages (`/incidents/INC-N`, bot/web/), served by
 waitress (multi-threaded, pure Python) rather than bolt's single-threaded dev server."""
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.app.runtime import Runtime
+from bot.web.app import build_pages
+from bot.web.pages import is_web_path
 
 EVENTS_PATH = "/slack/events"
 StartResponse = Callable[..., Any]
@@ -28,6 +31,7 @@ def _reply(start_response: StartResponse, status: str, payload: dict[str, Any]) 
 
 def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     slack = SlackRequestHandler(runtime.app, path=EVENTS_PATH)
+    pages = build_pages(runtime.ctx, runtime.settings, runtime.app.client)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -45,6 +49,8 @@ def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse],
             if not timestamp.isdigit() or not environ.get("HTTP_X_SLACK_SIGNATURE"):
                 return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
             return slack(environ, start_response)
+        if is_web_path(path):
+            return pages(environ, start_response)
         return _reply(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi

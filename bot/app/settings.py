@@ -11,13 +11,17 @@ from collections.abc import Iterable
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+
+
+DEFAULT_UPDATE_MINUTES = {"sev1": 30, "sev2": 60, "sev3": 240, "sev4": 0}
+_SEVERITIES = tuple(DEFAULT_UPDATE_MINUTES)
 
 
 class SettingsError(Exception):
@@ -56,6 +60,14 @@ class Settings(BaseSettings):
     # Seconds to wait for one Slack Web API answer; past it the outcome is unknown and
     # warroom looks before it retries (see README, Reliability).
     warroom_slack_timeout_seconds: float = Field(default=15, gt=0, le=120)
+    warroom_public_url: str | None = None
+    warroom_page_secret: SecretStr | None = None
+    warroom_signin_client_id: str | None = None
+    warroom_signin_client_secret: SecretStr | None = None
+    warroom_stakeholder_channel: str | None = None
+    warroom_update_minutes: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=lambda: dict(DEFAULT_UPDATE_MINUTES)
+    )
 
     @field_validator("warroom_team_timezones", mode="before")
     @classmethod
@@ -117,6 +129,50 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
 
+    @field_validator("warroom_update_minutes", mode="before")
+    @classmethod
+    def _update_minutes(cls, value: object) -> dict[str, int]:
+        """`sev1=30,sev2=60`: severities not named keep their default; 0 means never."""
+        if isinstance(value, dict):
+            value = ",".join(f"{k}={v}" for k, v in value.items())
+        minutes = dict(DEFAULT_UPDATE_MINUTES)
+        for part in _split(value):
+            severity, sep, number = (piece.strip() for piece in part.partition("="))
+            if not sep or severity.lower() not in _SEVERITIES:
+                raise ValueError(f"{part!r} is not sevN=minutes (like sev1=30)")
+            if not number.isdigit():
+                raise ValueError(f"{part!r}: minutes must be a whole number (0 = never)")
+            minutes[severity.lower()] = int(number)
+        return minutes
+
+    @field_validator("warroom_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://warroom.example.com")
+        return value.rstrip("/")
+
+    @field_validator("warroom_stakeholder_channel")
+    @classmethod
+    def _stakeholder_channel(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.fullmatch(r"[CGD][A-Z0-9]{2,}", value):
+            raise ValueError(f"{value!r} is not a Slack channel ID (like C0123ABCD)")
+        return value
+
+    @model_validator(mode="after")
+    def _page_secret_with_url(self) -> Settings:
+        if self.warroom_public_url and not self.warroom_page_secret:
+            raise ValueError("WARROOM_PAGE_SECRET is required when WARROOM_PUBLIC_URL is set")
+        if bool(self.warroom_signin_client_id) != bool(self.warroom_signin_client_secret):
+            raise ValueError(
+                "WARROOM_SIGNIN_CLIENT_ID and WARROOM_SIGNIN_CLIENT_SECRET go together"
+            )
+        return self
+
     def require(self, *names: str) -> None:
         """Stop start-up when a setting this process needs is missing."""
         for name in names:
@@ -129,6 +185,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         error = exc.errors()[0]
-        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
         message = str(error["msg"]).removeprefix("Value error, ")
+        if not error["loc"]:  # a rule across settings names them itself
+            raise SettingsError(message) from None
+        name = str(error["loc"][0]).upper()
         raise SettingsError(f"{name} is malformed: {message}") from None

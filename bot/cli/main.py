@@ -86,7 +86,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox.demo import run_demo
 
-    return run_demo(args.out)
+    return run_demo(args.out, serve=args.serve, port=args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="replay a whole incident locally, no Slack or AWS needed")
     demo.add_argument("--out", default="warroom-demo", help="folder for the database and files")
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the bot and the emulators running after the story; print the page's link",
+    )
+    demo.add_argument("--port", type=int, default=0, help="with --serve: the bot's port")
     demo.set_defaults(run=cmd_demo, no_settings=True)
 
     db = sub.add_parser("db", help="database maintenance")

@@ -19,6 +19,7 @@ from bot.export.model import (
     SupportFacts,
     TimelineEntry,
     Transition,
+    Update,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "SupportFacts",
     "TimelineEntry",
     "Transition",
+    "Update",
     "build_postmortem",
     "compute_key_times",
     "compute_metrics",

@@ -21,6 +21,7 @@ from bot.export.model import (
     RunbookStep,
     SupportFacts,
     TimelineEntry,
+    Update,
 )
 
 
@@ -35,6 +36,7 @@ def build_postmortem(
     team_timezones: Sequence[str] = (),
     generated_at: datetime | None = None,
     people: Mapping[str, str] | None = None,
+    updates: Iterable[Update] = (),
 ) -> Postmortem:
     """A postmortem whose timeline is oldest first and whose derived parts are filled in.
 
@@ -54,6 +56,7 @@ def build_postmortem(
             incident=incident, timeline=ordered, participants=responders, support=support
         ),
         followups=actions,
+        updates=sorted(updates, key=lambda u: u.posted_at),
         key_times=compute_key_times(incident=incident, timeline=ordered, support=support),
         runbook_steps=list(runbook_steps),
         review_notes=review_notes(incident, ordered, actions),

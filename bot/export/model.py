@@ -112,6 +112,14 @@ class Followup(_Frozen):
     created_at: UtcDatetime
 
 
+class Update(_Frozen):
+    """A stakeholder update (`update <text>`)."""
+
+    text: str
+    author: str | None = None
+    posted_at: UtcDatetime
+
+
 class RunbookStep(_Frozen):
     runbook_id: str
     step: str
@@ -146,6 +154,7 @@ class Postmortem(_Frozen):
     support: SupportFacts
     metrics: Metrics
     followups: list[Followup]
+    updates: list[Update] = []
     # Added beyond the contract:
     key_times: KeyTimes
     runbook_steps: list[RunbookStep] = []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.clock import FixedClock
+from bot.sandbox import demo_page
 from bot.sandbox.aws_support import AwsSupportEmulator, dummy_session
 from bot.sandbox.slack_api import FakeSlack
 from bot.sandbox.world import LocalBot
@@ -127,7 +128,7 @@ def _blocks_text(blocks: list[Any] | None) -> str:
 class Scene:
     """The demo's stage: the bot, the two emulators, the transcript."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, *, port: int = 0) -> None:
         self.out_dir = out_dir
         self.clock = FixedClock(STORY_START)
         self.aws = AwsSupportEmulator(plan="none", clock=self.clock).start()
@@ -138,11 +139,16 @@ class Scene:
         database = out_dir / "warroom.db"
         for leftover in out_dir.glob("warroom.db*"):
             leftover.unlink()
+        self.slack = FakeSlack().start()
+        self.stakeholders = self.slack.state.add_channel("stakeholders")
+        port = port or demo_page.free_port()
         self.bot = LocalBot(
             f"sqlite:///{database}",
             clock=self.clock,
             support=support,
-            settings={"warroom_team_timezones": TEAM_ZONES},
+            slack=self.slack,
+            port=port,
+            settings={"warroom_team_timezones": TEAM_ZONES, **demo_page.settings(port, self)},
         )
         for user, (name, zone) in PEOPLE.items():
             local = self.clock.now().astimezone(_zone(zone))
@@ -195,6 +201,7 @@ class Scene:
 
     def close(self) -> None:
         self.bot.close()
+        self.slack.stop()
         self.aws.stop()
 
 
@@ -204,12 +211,14 @@ def _zone(name: str) -> Any:
     return ZoneInfo(name)
 
 
-def run_demo(out: str) -> int:
+def run_demo(out: str, *, serve: bool = False, port: int = 0) -> int:
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    scene = Scene(out_dir)
+    scene = Scene(out_dir, port=port)
     try:
         play(scene)
+        if serve:
+            demo_page.keep_serving(scene)
     finally:
         scene.close()
     return 0
@@ -381,7 +390,9 @@ STEPS: list[Callable[[Scene], None]] = [
     pull_people_in,
     tick_runbook_steps,
     support_without_a_plan,
+    demo_page.tell_stakeholders,
     narrow_the_call,
     recover,
+    demo_page.tell_stakeholders_it_is_back,
     resolve_and_export,
 ]

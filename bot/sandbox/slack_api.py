@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from bot.sandbox import slack_faults
+from bot.sandbox import slack_faults, slack_oidc
 
 _CHANNEL_NAME = re.compile(r"^[a-z0-9_-]+$")
 
@@ -97,6 +97,7 @@ class FakeSlackState:
         # bot's clock so a captured message keeps the story's time.
         self.now: Callable[[], float] | None = None
         self._last_ts = 0.0
+        self.oidc = slack_oidc.OidcState()  # Sign in with Slack (bot/sandbox/slack_oidc.py)
 
     # -- set-up and inspection helpers used by tests and the demo ------------------------
     def add_user(
@@ -520,6 +521,13 @@ class FakeSlack:
             def do_GET(self) -> None:
                 """What was recorded, for a person or a test in another process."""
                 path = urlparse(self.path).path.rstrip("/")
+                if path == slack_oidc.AUTHORIZE_PATH:
+                    query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+                    with fake.state.lock:
+                        users = [(u.id, u.name) for u in fake.state.users.values()]
+                    page = slack_oidc.authorize_page(query, users)
+                    self._send(200, page, "text/html; charset=utf-8")
+                    return
                 planned = slack_faults.control(fake.state.faults, "GET", path, {})
                 if planned is not None:
                     self._send(200, json.dumps(planned).encode(), "application/json")
@@ -554,6 +562,17 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 path = urlparse(self.path).path
+                if path == slack_oidc.AUTHORIZE_PATH:
+                    form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+                    location = slack_oidc.approve(fake.state.oidc, form)
+                    if location is None:
+                        self._send(400, b"invalid authorize request", "text/plain")
+                        return
+                    self.send_response(302)
+                    self.send_header("Location", location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if path.startswith("/_sandbox/"):
                     planned = slack_faults.control(
                         fake.state.faults, "POST", path.rstrip("/"), json.loads(raw or b"{}")
@@ -619,6 +638,11 @@ class FakeSlack:
             time.sleep(self.state.latency_seconds)
         with self.state.lock:
             self.state.calls.append(Call(method, params, auth))
+            names = {u.id: u.real_name or u.name for u in self.state.users.values()}
+            if method == "openid.connect.token":
+                return 200, slack_oidc.token(self.state.oidc, params, auth, names), {}
+            if method == "openid.connect.userInfo":
+                return 200, slack_oidc.user_info(self.state.oidc, auth, names), {}
             if not auth or not auth.startswith("Bearer xox"):
                 return 200, _err("not_authed"), {}
             early, hold = self.state.faults.before(method)

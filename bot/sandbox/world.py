@@ -41,13 +41,14 @@ class LocalBot:
         support: Any = None,
         settings: dict[str, Any] | None = None,
         slack: FakeSlack | None = None,
+        port: int = 0,
     ) -> None:
         self._owns_slack = slack is None
         self.slack = slack or FakeSlack().start()
         self.clock = clock or FixedClock(datetime.now(UTC).replace(microsecond=0))
         self.settings = local_settings(database_url, self.slack, **(settings or {}))
         self.runtime = Runtime.build(self.settings, clock=self.clock, support=support)
-        self.server = HttpServer(self.runtime, host="127.0.0.1", port=0, threads=8).start()
+        self.server = HttpServer(self.runtime, host="127.0.0.1", port=port, threads=8).start()
         secret = self.settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
         self.requests = SlackRequests(
             f"{self.server.url}/slack/events", secret, response_url=self.slack.response_url

@@ -8,14 +8,14 @@ nothing is added to it later as a side effect of building the Slack app.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.clock import Clock
 from bot.domain.readiness import ReadinessReport
 from bot.runbooks.library import RunbookLibrary
-from bot.services.ports import Chat, DeclarationNotices, Support, Teller
+from bot.services.ports import Chat, DeclarationNotices, PageLinks, Support, Teller
 from bot.store.db import Database
 
 if TYPE_CHECKING:
@@ -43,6 +43,10 @@ class Policy:
     nudge_minutes: int = 45
     support_poll_seconds: int = 60
     runbooks_dir: str | None = None
+    public_url: str | None = None
+    stakeholder_channel: str | None = None
+    # Minutes between stakeholder updates by severity value (`sev1`); 0 = never remind.
+    update_minutes: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,6 +75,8 @@ class ServiceContext:
     declaration_notices: DeclarationNotices | None = None
     # Set when a declaration step is (re)scheduled, so the job wakes for it at once.
     declarations_wakeup: threading.Event = field(default_factory=threading.Event)
+    # Signed incident-page links; None when WARROOM_PUBLIC_URL is not set.
+    page_links: PageLinks | None = None
 
     @property
     def step_chat(self) -> Chat:

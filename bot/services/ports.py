@@ -203,3 +203,9 @@ class DeclarationNotices(Protocol):
     def finished(self, news: WarRoomNews) -> None: ...
 
     def teller(self, asker: Asker) -> Teller: ...
+
+
+class PageLinks(Protocol):
+    """Signed links to the live incident page (the web layer signs them)."""
+
+    def signed_link(self, number: int) -> str: ...

@@ -36,13 +36,14 @@ from bot.export import (
     SupportFacts,
     TimelineEntry,
     Transition,
+    Update,
     build_postmortem,
 )
 from bot.export.render import FORMATS, Format, render
 from bot.services import people
 from bot.services.context import ServiceContext
 from bot.services.support import latest_case
-from bot.store import models
+from bot.store import models, updates_repo
 from bot.store.db import Database
 
 FORMAT_USAGE = "postmortem [md|json|html]"
@@ -145,7 +146,12 @@ def load_postmortem(
     participants = _participants(session, number, until)
     followups = _followups(session, number)
     runbook_steps = _runbook_steps(session, number)
+    updates = [
+        Update(text=u.text, author=u.author_id, posted_at=u.posted_at)
+        for u in updates_repo.updates(session, number)
+    ]
     ids = user_ids(facts, timeline, participants, followups, runbook_steps)
+    ids.update(u.author for u in updates if u.author and SLACK_USER.fullmatch(u.author))
     return build_postmortem(
         incident=facts,
         timeline=timeline,
@@ -156,6 +162,7 @@ def load_postmortem(
         team_timezones=zones,
         generated_at=now,
         people=people.known(session, ids),
+        updates=updates,
     )
 
 

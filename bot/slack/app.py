@@ -3,7 +3,11 @@ when a process starts, after its settings and its Slack endpoint are known."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from slack_bolt import App
@@ -38,14 +42,15 @@ def build_app(
 ) -> App:
     """`process_before_response=True`: the listener acks within a few milliseconds and the
     rest runs on `background` through `FollowUps`, which also works in Socket Mode."""
-    app = App(
-        client=client,
-        signing_secret=signing_secret,
-        request_verification_enabled=signing_secret is not None,
-        token_verification_enabled=verify_token,
-        process_before_response=True,
-        logger=_bolt_logger(),
-    )
+    with _without_bolt_oauth_env():
+        app = App(
+            client=client,
+            signing_secret=signing_secret,
+            request_verification_enabled=signing_secret is not None,
+            token_verification_enabled=verify_token,
+            process_before_response=True,
+            logger=_bolt_logger(),
+        )
     registry = build_registry()
     followups = FollowUps(ctx, background)
     app.middleware(make_dedupe_middleware(ctx))
@@ -55,6 +60,25 @@ def build_app(
         if listeners is not None:
             listeners(app, ctx, followups)
     return app
+
+
+_ENV_LOCK = threading.Lock()
+_BOLT_OAUTH_ENV = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+
+
+@contextlib.contextmanager
+def _without_bolt_oauth_env() -> Iterator[None]:
+    """bolt's App() turns on multi-workspace OAuth by itself when SLACK_CLIENT_ID and
+    SLACK_CLIENT_SECRET are both in the environment (`oauth_settings=None` does not stop
+    it: it only checks for None), then drops the bot token and every command fails
+    authorization. warroom is a single-workspace bot (its sign-in uses
+    WARROOM_SIGNIN_CLIENT_*), so the App is built without those two variables in sight."""
+    with _ENV_LOCK:
+        saved = {name: os.environ.pop(name) for name in _BOLT_OAUTH_ENV if name in os.environ}
+        try:
+            yield
+        finally:
+            os.environ.update(saved)
 
 
 def _bolt_logger() -> logging.Logger:

@@ -8,6 +8,7 @@ import enum
 class CallbackId(enum.StrEnum):
     DECLARE_MODAL = "declare_modal"
     ADD_TO_TIMELINE = "add_to_timeline"
+    UPDATE_MODAL = "update_modal"
 
 
 class BlockId(enum.StrEnum):
@@ -15,6 +16,8 @@ class BlockId(enum.StrEnum):
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DRILL = "declare_drill"
     NUDGE_ACTIONS = "nudge_actions"
+    UPDATE_TEXT = "update_text"
+    UPDATE_REMINDER_ACTIONS = "update_reminder_actions"
 
 
 class ActionId(enum.StrEnum):
@@ -25,3 +28,5 @@ class ActionId(enum.StrEnum):
     NUDGE_RELEASE = "nudge_release_to_standby"
     NUDGE_KEEP = "nudge_keep"
     POSTMORTEM_EXPORT = "postmortem_export"
+    UPDATE_TEXT = "update_text"
+    UPDATE_REMINDER_OPEN = "update_reminder_open"

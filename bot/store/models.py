@@ -69,6 +69,8 @@ class Incident(Base):
     # The number of the incident's latest timeline entry: the next entry takes this + 1,
     # incremented in one UPDATE that holds the incident row until commit (repo.py).
     last_entry_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Stakeholder-update reminders: None follows the default (on, off for drills).
+    remind_updates: Mapped[bool | None] = mapped_column(Boolean)
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="incident", order_by="Participant.id"
@@ -316,3 +318,33 @@ def _next_entry_number(_mapper: Mapper[Any], connection: Connection, entry: Time
         .values(last_entry_number=incidents.c.last_entry_number + 1)
         .returning(incidents.c.last_entry_number)
     ).scalar_one()
+
+
+class StakeholderUpdate(Base):
+    """A stakeholder `update`. The outbox ids point at its two posts, so the stakeholder
+    channel's copy can be edited in place (`chat.update`) when the incident resolves."""
+
+    __tablename__ = "stakeholder_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_number: Mapped[int] = mapped_column(ForeignKey("incidents.number"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[datetime]
+    channel_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    stakeholder_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    stakeholder_refreshed_at: Mapped[datetime | None]
+
+
+class UpdateReminder(Base):
+    """One reminder to post an update, per incident and due instant. The unique pair is the
+    last guard against two replicas reminding twice (the claim skips locked rows first)."""
+
+    __tablename__ = "update_reminders"
+    __table_args__ = (UniqueConstraint("incident_number", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_number: Mapped[int] = mapped_column(ForeignKey("incidents.number"))
+    due_at: Mapped[datetime]
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

@@ -1,1 +1,1 @@
-"""The incident pages: HTML rendered from the same facts as the Slack views and the export."""
+"""The live incident page and Sign in with Slack, rendered from the services' facts."""

@@ -14,6 +14,7 @@ from bot.services.context import ServiceContext
 from bot.services.ports import Asker
 from bot.slack import modals
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply, Scope
+from bot.slack.commands.updates import refresh_stakeholder_posts
 from bot.slack.followup import FollowUps
 from bot.slack.ids import CallbackId
 from bot.slack.responder import Responder
@@ -82,10 +83,12 @@ def finish_declaration(ctx: ServiceContext, number: int, responder: Responder) -
 
 
 def after_change(ctx: ServiceContext, change: incidents.Change) -> Reply:
-    """The acknowledgement of a state change: its announcement, then the pinned summary."""
+    """The acknowledgement of a state change: its announcement, then the pinned summary
+    and the stakeholder posts, which show each incident's state now."""
 
     def refresh(responder: Responder) -> None:
         incidents.refresh_summary(ctx, change.incident_number)
+        refresh_stakeholder_posts(ctx, change.incident_number)
 
     return Reply(text=change.message, after=refresh, deliver=tuple(change.outbox_ids))
 
@@ -122,6 +125,7 @@ def resolve_command(ctx: ServiceContext, inv: Invocation) -> Reply:
 
     def after(responder: Responder) -> None:
         incidents.refresh_summary(ctx, change.incident_number)
+        refresh_stakeholder_posts(ctx, change.incident_number)
         offer_export(ctx, change.incident_number)
 
     return Reply(text=change.message, after=after, deliver=tuple(change.outbox_ids))
