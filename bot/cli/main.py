@@ -1,4 +1,4 @@
-"""`warroom serve | socket | demo | postmortem | readiness | db upgrade`."""
+"""`warroom serve | socket | demo | postmortem | readiness | drill restore | db upgrade`."""
 
 from __future__ import annotations
 
@@ -110,10 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
     """Subcommands of the feature areas, each a function that adds its subparser."""
+    from bot.cli.drill import add_drill_command
     from bot.cli.postmortem import add_postmortem_command
     from bot.cli.readiness import add_readiness_command
 
-    return [add_postmortem_command, add_readiness_command]
+    return [add_postmortem_command, add_readiness_command, add_drill_command]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

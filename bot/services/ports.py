@@ -6,8 +6,12 @@ shape. Services never import slack_sdk or boto3.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from bot.domain.health import HealthEvent
+from bot.domain.restore_drill import RestoreResult
 
 
 class ChatError(Exception):
@@ -53,3 +57,21 @@ class Chat(Protocol):
     ) -> None: ...
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None: ...
+
+
+# --- restore drills and AWS Health (bot.aws.restore_drill, bot.aws.health) ----------------
+
+
+class RestoreDrills(Protocol):
+    """Restores tables into scratch copies, compares and deletes them (`warroom drill
+    restore`, `/incident drill restore`). `tables=None` means every table of the region."""
+
+    def restore(self, tables: Sequence[str] | None = None) -> list[RestoreResult]: ...
+
+
+class Health(Protocol):
+    """AWS Health: the open events for some regions (account-specific, and public events
+    for the services the account uses). Raises `HealthUnavailable` (no Business-class
+    plan: `subscription_required`) or `HealthError` (denied, throttled, unreachable)."""
+
+    def open_events(self, regions: Sequence[str]) -> list[HealthEvent]: ...
