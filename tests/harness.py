@@ -29,9 +29,19 @@ class BotHarness(LocalBot):
         support: Any = None,
         settings: dict[str, Any] | None = None,
         slack: FakeSlack | None = None,
+        health: Any = None,
+        restore_drills: Any = None,
     ) -> None:
         settings = {"warroom_team_timezones": TEAM_ZONES, **(settings or {})}
-        super().__init__(database_url, clock=clock, support=support, settings=settings, slack=slack)
+        super().__init__(
+            database_url,
+            clock=clock,
+            support=support,
+            settings=settings,
+            slack=slack,
+            health=health,
+            restore_drills=restore_drills,
+        )
         if COMMANDER not in self.slack.state.users:
             self.slack.state.add_user(
                 COMMANDER,

@@ -21,6 +21,7 @@ from bot.aws.readiness_report import readiness_builder
 from bot.domain.clock import Clock, SystemClock
 from bot.services import outbox
 from bot.services.context import Policy, ServiceContext
+from bot.services.health_poller import health_poll_job, watch_health_after_declare
 from bot.services.nudges import nudge_job
 from bot.services.runbooks import load_runbook_library
 from bot.services.support import check_plan_after_declare
@@ -51,6 +52,8 @@ class Runtime:
         *,
         clock: Clock | None = None,
         support: Any = None,
+        health: Any = None,
+        restore_drills: Any = None,
         verify_token: bool = True,
         require_signing_secret: bool = True,
         migrate: bool = True,
@@ -70,10 +73,13 @@ class Runtime:
             chat=chat,
             policy=Policy.from_settings(settings),
             support=support,
+            health=health,
+            restore_drills=restore_drills,
         )
         ctx.extras.setdefault("after_declare", []).append(check_plan_after_declare)
         ctx.extras["runbooks"] = load_runbook_library(ctx.policy.runbooks_dir)
         ctx.extras["after_declare"].append(post_matching_runbooks)
+        ctx.extras["after_declare"].append(watch_health_after_declare)
         ctx.extras["readiness"] = readiness_builder(ctx.clock, support=ctx.support)
         background = BackgroundWork()
         secret = (
@@ -90,6 +96,7 @@ class Runtime:
             Job("outbox", 15, lambda: outbox.deliver_pending(db, chat, ctx.clock)),
             Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
             support_poll_job(ctx),
+            health_poll_job(ctx),
             nudge_job(ctx),
         ]
         return cls(settings, db, ctx, background, app, jobs)

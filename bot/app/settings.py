@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     warroom_support_category_code: str | None = None
     warroom_nudge_minutes: int = Field(default=45, ge=1)
     warroom_runbooks_dir: str | None = None
+    warroom_aws_regions: CommaList = ()
 
     @field_validator("warroom_team_timezones", mode="before")
     @classmethod
@@ -82,6 +83,15 @@ class Settings(BaseSettings):
             if not _EMAIL.match(email):
                 raise ValueError(f"{email!r} is not an e-mail address")
         return emails
+
+    @field_validator("warroom_aws_regions", mode="before")
+    @classmethod
+    def _regions(cls, value: object) -> tuple[str, ...]:
+        regions = _split(value)
+        for region in regions:
+            if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region):
+                raise ValueError(f"{region!r} is not an AWS region (like us-east-1)")
+        return regions
 
     @field_validator("warroom_channel_prefix")
     @classmethod

@@ -29,6 +29,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.restore_drill import (
     DEFAULT_MAX_ITEMS,
     DEFAULT_SAMPLE_SIZE,
+    DrillCouldNotRun,
     RestoreResult,
     enable_pitr_command,
     is_scratch_table,
@@ -93,9 +94,12 @@ class AwsRestoreDrill:
         return [name for name in names if not is_scratch_table(name)]
 
     def restore(self, tables: Sequence[str] | None = None) -> list[RestoreResult]:
-        """Drill the named tables, or every table; raises DrillStepFailed only when the
+        """Drill the named tables, or every table; raises DrillCouldNotRun only when the
         tables cannot even be listed."""
-        names = list(tables) if tables else self.tables()
+        try:
+            names = list(tables) if tables else self.tables()
+        except DrillStepFailed as failed:
+            raise DrillCouldNotRun(f"the restore drill could not run: {failed}") from None
         return [self.drill_table(name) for name in names]
 
     # --- one table ------------------------------------------------------------------------
@@ -295,3 +299,25 @@ def _left_behind(name: str, why: str) -> str:
         f"the scratch table {name} could not be deleted ({why}); delete it with "
         f"`aws dynamodb delete-table --table-name {name}`"
     )
+
+
+class LazyRestoreDrill:
+    """`RestoreDrills` for `warroom serve`: the DynamoDB client is made at the first drill,
+    so a bot without AWS configuration still starts (and the drill says why it cannot)."""
+
+    def __init__(self, session_factory: Callable[[], Any] | None = None, **options: Any) -> None:
+        self._session_factory = session_factory
+        self._options = options
+
+    def restore(self, tables: Sequence[str] | None = None) -> list[RestoreResult]:
+        import boto3
+        from botocore.config import Config
+
+        try:
+            session = self._session_factory() if self._session_factory else boto3.Session()
+            client = session.client(
+                "dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 6})
+            )
+        except BotoCoreError as exc:
+            raise DrillCouldNotRun(f"AWS is not configured: {exc}") from None
+        return AwsRestoreDrill(client, **self._options).restore(tables)

@@ -17,12 +17,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from bot.app.settings import Settings
-from bot.aws.restore_drill import AwsRestoreDrill, DrillStepFailed
+from bot.aws.restore_drill import AwsRestoreDrill
 from bot.domain.clock import SystemClock
 from bot.domain.restore_drill import (
     DEFAULT_MAX_ITEMS,
     DEFAULT_SAMPLE_SIZE,
     EXIT_COULD_NOT_RUN,
+    DrillCouldNotRun,
     RestoreResult,
     exit_code,
     render_json,
@@ -49,8 +50,8 @@ def cmd_drill_restore(args: argparse.Namespace, settings: Settings) -> int:
     )
     try:
         results = drill.restore(args.table or None)
-    except DrillStepFailed as error:
-        print(f"warroom: the restore drill could not run: {error}", file=sys.stderr)
+    except DrillCouldNotRun as error:
+        print(f"warroom: {error.user_message}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     if "database_url" in settings.model_fields_set and results:
         _record(settings, clock, results)

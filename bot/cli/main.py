@@ -26,9 +26,8 @@ def _setup_logging() -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.runtime import Runtime
     from bot.app.server import HttpServer
-    from bot.aws.support import AwsSupport
 
-    runtime = Runtime.build(settings, support=AwsSupport())
+    runtime = Runtime.build(settings, **_aws_ports())
     server = HttpServer(runtime, host=args.host, port=args.port, threads=args.threads)
     runtime.start_jobs()
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -45,6 +44,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _aws_ports() -> dict[str, object]:
+    """The bot's AWS adapters: Support, Health and restore drills (boto3's normal chain)."""
+    from bot.aws.health import AwsHealth
+    from bot.aws.restore_drill import LazyRestoreDrill
+    from bot.aws.support import AwsSupport
+
+    return {"support": AwsSupport(), "health": AwsHealth(), "restore_drills": LazyRestoreDrill()}
+
+
 def _exit_on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds `server.run()` into the clean shutdown in `finally`
 
@@ -53,10 +61,9 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app.runtime import Runtime
-    from bot.aws.support import AwsSupport
 
     settings.require("slack_app_token")
-    runtime = Runtime.build(settings, support=AwsSupport(), require_signing_secret=False)
+    runtime = Runtime.build(settings, **_aws_ports(), require_signing_secret=False)
     runtime.start_jobs()
     token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
     try:

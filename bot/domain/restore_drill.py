@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.clock import ensure_utc
+from bot.domain.errors import WarroomError
 
 DRILL_SUFFIX = "-warroom-drill-"
 MAX_TABLE_NAME = 255  # DynamoDB's limit on a table name
@@ -33,6 +34,10 @@ EXIT_COULD_NOT_RUN = 2
 # What keeps a drill cheap and bounded by default.
 DEFAULT_SAMPLE_SIZE = 25
 DEFAULT_MAX_ITEMS = 100_000
+
+
+class DrillCouldNotRun(WarroomError):
+    """The drill could not start at all (AWS not configured, listing tables refused)."""
 
 
 class NotAScratchTable(Exception):

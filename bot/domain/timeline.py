@@ -19,3 +19,5 @@ class EntryKind(enum.StrEnum):
     FOLLOWUP = "followup"
     RESOLVED = "resolved"
     STRIKE = "strike"
+    AWS_HEALTH = "aws_health"
+    RESTORE_DRILL = "restore_drill"

@@ -41,12 +41,20 @@ class LocalBot:
         support: Any = None,
         settings: dict[str, Any] | None = None,
         slack: FakeSlack | None = None,
+        health: Any = None,
+        restore_drills: Any = None,
     ) -> None:
         self._owns_slack = slack is None
         self.slack = slack or FakeSlack().start()
         self.clock = clock or FixedClock(datetime.now(UTC).replace(microsecond=0))
         self.settings = local_settings(database_url, self.slack, **(settings or {}))
-        self.runtime = Runtime.build(self.settings, clock=self.clock, support=support)
+        self.runtime = Runtime.build(
+            self.settings,
+            clock=self.clock,
+            support=support,
+            health=health,
+            restore_drills=restore_drills,
+        )
         self.server = HttpServer(self.runtime, host="127.0.0.1", port=0, threads=8).start()
         secret = self.settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
         self.requests = SlackRequests(

@@ -8,7 +8,7 @@ from typing import Any
 from bot.app.settings import Settings
 from bot.domain.clock import Clock
 from bot.domain.support import Support
-from bot.services.ports import Chat
+from bot.services.ports import Chat, Health, RestoreDrills
 from bot.store.db import Database
 
 
@@ -25,6 +25,8 @@ class Policy:
     nudge_minutes: int = 45
     support_poll_seconds: int = 60
     runbooks_dir: str | None = None
+    # Regions whose AWS Health events are watched; empty: the AWS client's region.
+    aws_regions: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -38,6 +40,7 @@ class Policy:
             nudge_minutes=settings.warroom_nudge_minutes,
             support_poll_seconds=settings.warroom_support_poll_seconds,
             runbooks_dir=settings.warroom_runbooks_dir,
+            aws_regions=settings.warroom_aws_regions,
         )
 
 
@@ -49,6 +52,10 @@ class ServiceContext:
     policy: Policy = field(default_factory=Policy)
     # The AWS Support port; None when AWS is not wired in (every support command says so).
     support: Support | None = None
+    # AWS Health (bot.aws.health); None when AWS is not wired in.
+    health: Health | None = None
+    # Restore drills (bot.aws.restore_drill) for `/incident drill restore`.
+    restore_drills: RestoreDrills | None = None
     # What start-up adds beside the ports, by name: the runbook library ("runbooks"), the
     # readiness report builder ("readiness"), the hooks run once a declared incident's
     # channel is open ("after_declare").

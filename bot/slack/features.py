@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.slack import capture
+from bot.slack.commands import health as health_commands
 from bot.slack.commands import lifecycle
 from bot.slack.commands import postmortem as postmortem_commands
 from bot.slack.commands import readiness as readiness_commands
@@ -24,6 +25,7 @@ def feature_modules() -> list[ModuleType]:
         capture,
         roster_commands,
         support_commands,
+        health_commands,
         runbook_commands,
         postmortem_commands,
         readiness_commands,

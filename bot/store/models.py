@@ -266,6 +266,7 @@ class HealthWatch(Base):
         ForeignKey("incidents.number"), primary_key=True, autoincrement=False
     )
     last_polled_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]  # AWS Health first answered for this incident
     unavailable_at: Mapped[datetime | None]
 
 
@@ -285,6 +286,7 @@ class HealthNotice(Base):
     event_type: Mapped[str] = mapped_column(String(128))
     scope: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str | None] = mapped_column(Text)
+    affected: Mapped[list[str] | None] = mapped_column(JSON)
     start_time: Mapped[datetime | None]
     last_updated: Mapped[datetime | None]
     seen_at: Mapped[datetime]

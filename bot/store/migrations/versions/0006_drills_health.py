@@ -45,6 +45,7 @@ def upgrade() -> None:
         "health_watches",
         sa.Column("incident_number", sa.Integer(), nullable=False),
         sa.Column("last_polled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("unavailable_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["incident_number"],
@@ -65,6 +66,7 @@ def upgrade() -> None:
         sa.Column("event_type", sa.String(length=128), nullable=False),
         sa.Column("scope", sa.String(length=32), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("affected", sa.JSON(), nullable=True),
         sa.Column("start_time", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_updated", sa.DateTime(timezone=True), nullable=True),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
