@@ -23,6 +23,7 @@ from bot.services import outbox
 from bot.services.context import Policy, ServiceContext
 from bot.services.health_poller import health_poll_job, watch_health_after_declare
 from bot.services.nudges import nudge_job
+from bot.services.restore_drills import last_successful_drills
 from bot.services.runbooks import load_runbook_library
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import support_poll_job
@@ -80,7 +81,11 @@ class Runtime:
         ctx.extras["runbooks"] = load_runbook_library(ctx.policy.runbooks_dir)
         ctx.extras["after_declare"].append(post_matching_runbooks)
         ctx.extras["after_declare"].append(watch_health_after_declare)
-        ctx.extras["readiness"] = readiness_builder(ctx.clock, support=ctx.support)
+        ctx.extras["readiness"] = readiness_builder(
+            ctx.clock,
+            support=ctx.support,
+            drill_history=lambda tables: last_successful_drills(db, tables),
+        )
         background = BackgroundWork()
         secret = (
             settings.slack_signing_secret.get_secret_value()

@@ -118,17 +118,12 @@ class AwsRestoreDrill:
         result: RestoreResult
         try:
             started = self.timer()
-            self._call(
-                "RestoreTableToPointInTime",
-                self.dynamodb.restore_table_to_point_in_time,
-                SourceTableName=source,
-                TargetTableName=scratch,
-                UseLatestRestorableTime=True,
-                BillingModeOverride="PAY_PER_REQUEST",
-            )
+            self._restore(source, scratch)
             self._wait_active(scratch)
             rto = round(self.timer() - started, 3)
             result = self._compare(source, scratch, rto)
+        except _AlreadyRunning as running:
+            return RestoreResult(source, False, error=str(running))
         except DrillStepFailed as failed:
             result = RestoreResult(
                 source,
@@ -142,6 +137,26 @@ class AwsRestoreDrill:
             error = f"{result.error}; {left}" if result.error else left
             result = replace(result, error=error)
         return result
+
+    def _restore(self, source: str, scratch: str) -> None:
+        try:
+            self.dynamodb.restore_table_to_point_in_time(
+                SourceTableName=source,
+                TargetTableName=scratch,
+                UseLatestRestorableTime=True,
+                BillingModeOverride="PAY_PER_REQUEST",
+            )
+        except ClientError as exc:
+            if _code(exc) == "TableAlreadyExistsException":
+                # Another drill of this table in the same minute owns that scratch table:
+                # not ours to compare or delete.
+                raise _AlreadyRunning(
+                    f"a restore drill of {source} is already running (scratch table {scratch} "
+                    "exists); try again in a minute"
+                ) from None
+            raise self._failed(exc, "RestoreTableToPointInTime") from None
+        except BotoCoreError as exc:
+            raise self._failed(exc, "RestoreTableToPointInTime") from None
 
     def _require_pitr(self, source: str) -> None:
         described = self._call(
@@ -288,6 +303,10 @@ class AwsRestoreDrill:
                 could_not_run=code in _COULD_NOT_RUN_CODES,
             )
         return DrillStepFailed(f"{operation} could not be called: {exc}", could_not_run=True)
+
+
+class _AlreadyRunning(DrillStepFailed):
+    """The scratch table exists already: another drill's, never deleted by this one."""
 
 
 def _code(exc: ClientError) -> str:

@@ -17,12 +17,13 @@ Pure: no AWS here (the adapter is `bot.aws.restore_drill`).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.clock import ensure_utc
 from bot.domain.errors import WarroomError
+from bot.domain.readiness import Check, CheckResult, Outcome
 
 DRILL_SUFFIX = "-warroom-drill-"
 MAX_TABLE_NAME = 255  # DynamoDB's limit on a table name
@@ -34,6 +35,8 @@ EXIT_COULD_NOT_RUN = 2
 # What keeps a drill cheap and bounded by default.
 DEFAULT_SAMPLE_SIZE = 25
 DEFAULT_MAX_ITEMS = 100_000
+# Readiness wants a successful drill of every PITR table at least this recently.
+DRILL_MAX_AGE = timedelta(days=30)
 
 
 class DrillCouldNotRun(WarroomError):
@@ -199,3 +202,31 @@ def _count(value: int | None) -> str:
 
 def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def drill_check_results(
+    pitr_tables: Sequence[str], last_success: Mapping[str, datetime], now: datetime
+) -> list[CheckResult]:
+    """Readiness's "restore drill within 30 days": per table with point-in-time recovery
+    on, PASS when warroom recorded a matched drill of it within `DRILL_MAX_AGE`."""
+    results = []
+    for table in pitr_tables:
+        when = last_success.get(table)
+        if when is not None and ensure_utc(now) - ensure_utc(when) <= DRILL_MAX_AGE:
+            days = (ensure_utc(now) - ensure_utc(when)).days
+            detail = f"restored and matched in a drill {days} day(s) ago"
+            results.append(CheckResult(Check.DYNAMODB_RESTORE_DRILL, Outcome.PASS, detail, table))
+            continue
+        last = f" (last success {when:%Y-%m-%d})" if when is not None else ""
+        results.append(
+            CheckResult(
+                Check.DYNAMODB_RESTORE_DRILL,
+                Outcome.FAIL,
+                f"no successful restore drill in the last {DRILL_MAX_AGE.days} days{last}: "
+                "point-in-time recovery is on, but nobody has shown the data comes back. "
+                f"Fix: `warroom drill restore --table {table}` (weekly in CI, with DATABASE_URL "
+                "set so it is recorded)",
+                table,
+            )
+        )
+    return results

@@ -41,6 +41,7 @@ from bot.export import (
 from bot.export.render import FORMATS, Format, render
 from bot.services import people
 from bot.services.context import ServiceContext
+from bot.services.postmortem_aws import aws_health_export, restore_drill_export
 from bot.services.support import latest_case
 from bot.store import models
 from bot.store.db import Database
@@ -156,6 +157,8 @@ def load_postmortem(
         team_timezones=zones,
         generated_at=now,
         people=people.known(session, ids),
+        aws_health=aws_health_export(session, number),
+        restore_drill=restore_drill_export(session, number),
     )
 
 

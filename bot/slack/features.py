@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.slack import capture
+from bot.slack.commands import drill as drill_commands
 from bot.slack.commands import health as health_commands
 from bot.slack.commands import lifecycle
 from bot.slack.commands import postmortem as postmortem_commands
@@ -26,6 +27,7 @@ def feature_modules() -> list[ModuleType]:
         roster_commands,
         support_commands,
         health_commands,
+        drill_commands,
         runbook_commands,
         postmortem_commands,
         readiness_commands,

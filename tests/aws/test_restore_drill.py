@@ -260,3 +260,14 @@ def test_exit_codes_and_the_table() -> None:
     assert "RESTORED  orders  1.5s" in table
     assert "FAILED    users" in table
     assert table.rstrip().endswith("1 restored and matched, 1 not. Exit code 1.")
+
+
+def test_a_scratch_table_of_another_drill_in_the_same_minute_is_left_alone(dynamodb: Any) -> None:
+    create_table(dynamodb, "orders", pitr=True, protected=False)
+    create_table(dynamodb, scratch_table_name("orders", NOW), pitr=False, protected=False)
+
+    (result,) = drill(dynamodb).restore(["orders"])
+
+    assert not result.restored
+    assert result.error is not None and "already running" in result.error
+    assert scratch_table_name("orders", NOW) in tables(dynamodb)

@@ -1,0 +1,33 @@
+"""What the postmortem shows of AWS Health and restore drills, read in one place so
+`load_postmortem` gains two arguments rather than two more queries of its own."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.export.model import AwsHealthEvent, RestoreDrillMetric
+from bot.services.health_facts import read_health
+from bot.store import drill_repo
+
+
+def aws_health_export(session: Session, number: int) -> list[AwsHealthEvent]:
+    return [
+        AwsHealthEvent(
+            arn=event.arn,
+            service=event.service,
+            region=event.region,
+            event_type=event.event_type,
+            status=event.status,
+            start_time=event.start_time,
+            last_updated=event.last_updated,
+        )
+        for event in read_health(session, number).events
+    ]
+
+
+def restore_drill_export(session: Session, number: int) -> dict[str, RestoreDrillMetric]:
+    """Per table drilled in the incident: the latest drill's RTO and whether it matched."""
+    return {
+        run.table_name: RestoreDrillMetric(rto_seconds=run.rto_seconds, matched=run.matched)
+        for run in drill_repo.incident_runs(session, number)
+    }
