@@ -274,3 +274,39 @@ def test_two_replicas_on_the_same_instant_skip_each_others_claim(
     finally:
         for replica in reversed(replicas):
             replica.close()
+
+
+def test_the_postmortem_carries_the_events_at_their_latest_status(
+    bot: BotHarness, aws: AwsSupportEmulator
+) -> None:
+    import json
+
+    from bot.services.postmortem import export_incident
+
+    channel = bot.declare()
+    arn = dynamodb_errors(aws)
+    assert next_poll(bot) == 1
+    aws.health.set_status(arn, "closed")
+    assert next_poll(bot) == 1
+    bot.command("resolve", channel=channel)
+
+    exported = json.loads(
+        export_incident(bot.db, 1, "json", zones=("UTC",), now=bot.clock.now()).content
+    )
+
+    [event] = exported["aws_health"]
+    assert set(event) == {
+        "arn",
+        "service",
+        "region",
+        "event_type",
+        "status",
+        "start_time",
+        "last_updated",
+    }
+    assert (event["arn"], event["service"], event["status"]) == (arn, "DYNAMODB", "closed")
+    assert event["event_type"] == "AWS_DYNAMODB_OPERATIONAL_ISSUE"
+    assert event["start_time"].endswith("+00:00") and event["last_updated"].endswith("+00:00")
+    assert [e["kind"] for e in exported["timeline"]].count("aws_health") == 2
+    html = export_incident(bot.db, 1, "html", zones=("UTC",), now=bot.clock.now()).content
+    assert b"<h2>AWS Health</h2>" in html
