@@ -31,6 +31,15 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
         "AWS Support replied",
         "times in Africa/Lusaka",
         "*Status:* resolved",
+        # restore drills: the week before (no PITR) and the epilogue (restored, with its RTO)
+        "FAILED  orders  -    -/-                      0/0     point-in-time recovery is disabled",
+        "RESTORED  orders",
+        "120/120                  25/25",
+        # AWS Health: no plan said once on the plan line, then the event, ruled out, closed
+        "AWS Health events are not watched: the AWS Health API needs a Business-class",
+        "*AWS Health: DYNAMODB in us-east-1* (public) (INC-1)",
+        "ruled out, it is us",
+        "is now *closed* (was open)",
     ):
         assert seen in out, seen
     files = {p.name for p in tmp_path.iterdir()}
@@ -46,6 +55,7 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
     assert metrics["time_to_support_response"] is not None
     assert metrics["responder_hours"] > 0
     assert len(postmortem["followups"]) == 2
+    assert [e["status"] for e in postmortem["aws_health"]] == ["closed"]
     runbook_steps = postmortem["runbook_steps"]
     assert [s["runbook_id"] for s in runbook_steps] == ["production-data-loss"] * 2
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.domain.clock import FixedClock
 from bot.sandbox.aws_support import AwsSupportEmulator, dummy_session
+from bot.sandbox.demo_drills import aws_health_event, drill_epilogue, drill_prologue
 from bot.sandbox.slack_api import FakeSlack
 from bot.sandbox.world import LocalBot
 
@@ -131,9 +132,11 @@ class Scene:
         self.out_dir = out_dir
         self.clock = FixedClock(STORY_START)
         self.aws = AwsSupportEmulator(plan="none", clock=self.clock).start()
+        from bot.aws.health import AwsHealth
         from bot.aws.support import AwsSupport
 
         support = AwsSupport(session=dummy_session(), endpoint_url=self.aws.endpoint_url)
+        health = AwsHealth(session=dummy_session(), endpoint_url=self.aws.endpoint_url)
         self.support = support
         database = out_dir / "warroom.db"
         for leftover in out_dir.glob("warroom.db*"):
@@ -143,6 +146,7 @@ class Scene:
             clock=self.clock,
             support=support,
             settings={"warroom_team_timezones": TEAM_ZONES},
+            health=health,
         )
         for user, (name, zone) in PEOPLE.items():
             offset = int(self.clock.now().astimezone(_zone(zone)).utcoffset().total_seconds())
@@ -229,6 +233,7 @@ def play(scene: Scene) -> None:
         if report is not None
         else "  (install the dev extras to see the readiness audit: pip install -e '.[dev]')"
     )
+    drill_prologue(scene)
     scene.clock.advance(days=7)
 
     scene.at("Ada, in California, declares the incident")
@@ -239,6 +244,7 @@ def play(scene: Scene) -> None:
     scene.channel = channel.id
     for step in STEPS:
         step(scene)
+    drill_epilogue(scene)
     scene.at("The channel, as everyone saw it, is above. Files:")
     for path in sorted(scene.out_dir.iterdir()):
         print(f"  {path}")
@@ -380,6 +386,7 @@ STEPS: list[Callable[[Scene], None]] = [
     pull_people_in,
     tick_runbook_steps,
     support_without_a_plan,
+    aws_health_event,
     narrow_the_call,
     recover,
     resolve_and_export,
