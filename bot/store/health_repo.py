@@ -61,7 +61,7 @@ def latest_notices(session: Session, number: int) -> list[HealthNotice]:
     for row in rows:
         latest.pop(row.arn, None)
         latest[row.arn] = row
-    first_seen = {}
+    first_seen: dict[str, HealthNotice] = {}
     for row in rows:
         first_seen.setdefault(row.arn, row)
     return sorted(latest.values(), key=lambda r: (first_seen[r.arn].seen_at, first_seen[r.arn].id))

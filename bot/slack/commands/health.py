@@ -38,8 +38,8 @@ def render_health(health: IncidentHealth) -> str:
         )
     opened = health.open_events
     if not opened:
-        closed = len(health.events)
-        tail = f" ({closed} seen during this incident, now closed)" if closed else ""
+        seen = len(health.events)
+        tail = f" ({seen} seen during this incident, now closed)" if seen else ""
         return (
             f":white_check_mark: *AWS Health:* no open events in {regions}{tail}. "
             "If something is wrong, it is more likely us than AWS."
