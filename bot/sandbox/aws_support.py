@@ -601,8 +601,9 @@ def dummy_session() -> boto3.Session:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m bot.sandbox.aws_support --plan business --port 4599`: the emulator on its
-    own, for trying `warroom serve` by hand (AWS_ENDPOINT_URL=http://127.0.0.1:4599)."""
+    """`python -m bot.sandbox.aws_support --plan business --port 4599`: the emulator (Support
+    and Health) on its own, for trying `warroom serve` by hand
+    (AWS_ENDPOINT_URL=http://127.0.0.1:4599)."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -613,7 +614,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"AWS Support API emulator on {emulator.endpoint_url} (plan: {args.plan}); control: "
         f'POST {CONTROL_PATH}/plan {{"plan": ...}}, POST {CONTROL_PATH}/reply '
-        f'{{"case_id": ..., "body": ...}}, GET {CONTROL_PATH}/cases',
+        f'{{"case_id": ..., "body": ...}}, GET {CONTROL_PATH}/cases; AWS Health: POST '
+        f'{CONTROL_PATH}/health/open {{"service": ..., "event_type_code": ...}}, POST '
+        f'{CONTROL_PATH}/health/status {{"arn": ..., "status": ...}}',
         flush=True,
     )
     try:

@@ -110,7 +110,7 @@ def poll_incident(ctx: ServiceContext, number: int, *, raise_errors: bool = Fals
         queued = _record(ctx, number, event)
         if queued is not None:
             ids += queued
-    if ids or events:
+    if ids:
         outbox.deliver(ctx.db, ctx.chat, ctx.clock, ids)
     if ids or changed:
         refresh_summary(ctx, number)
