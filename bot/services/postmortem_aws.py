@@ -1,13 +1,12 @@
 """What the postmortem shows of AWS Health and restore drills, read in one place so
-`load_postmortem` gains two arguments rather than two more queries of its own."""
+`load_postmortem` gains two arguments; one statement each, whatever the incident's size."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from bot.export.model import AwsHealthEvent, RestoreDrillMetric
-from bot.services.health_facts import read_health
-from bot.store import drill_repo
+from bot.store import drill_repo, health_repo
 
 
 def aws_health_export(session: Session, number: int) -> list[AwsHealthEvent]:
@@ -21,7 +20,7 @@ def aws_health_export(session: Session, number: int) -> list[AwsHealthEvent]:
             start_time=event.start_time,
             last_updated=event.last_updated,
         )
-        for event in read_health(session, number).events
+        for event in health_repo.latest_notices(session, number)
     ]
 
 
