@@ -310,3 +310,15 @@ def test_the_postmortem_carries_the_events_at_their_latest_status(
     assert [e["kind"] for e in exported["timeline"]].count("aws_health") == 2
     html = export_incident(bot.db, 1, "html", zones=("UTC",), now=bot.clock.now()).content
     assert b"<h2>AWS Health</h2>" in html
+
+
+def test_watched_regions_are_validated_at_start_up() -> None:
+    from bot.app.settings import SettingsError, load_settings
+
+    assert load_settings(warroom_aws_regions="us-east-1, eu-west-1").warroom_aws_regions == (
+        "us-east-1",
+        "eu-west-1",
+    )
+    assert load_settings().warroom_aws_regions == ()  # the AWS client's region
+    with pytest.raises(SettingsError, match=r"^WARROOM_AWS_REGIONS is malformed: 'moon' is not"):
+        load_settings(warroom_aws_regions="us-east-1,moon")
