@@ -30,10 +30,19 @@ class BotHarness(LocalBot):
         settings: dict[str, Any] | None = None,
         slack: FakeSlack | None = None,
         port: int = 0,
+        health: Any = None,
+        restore_drills: Any = None,
     ) -> None:
         settings = {"warroom_team_timezones": TEAM_ZONES, **(settings or {})}
         super().__init__(
-            database_url, clock=clock, support=support, settings=settings, slack=slack, port=port
+            database_url,
+            clock=clock,
+            support=support,
+            settings=settings,
+            slack=slack,
+            port=port,
+            health=health,
+            restore_drills=restore_drills,
         )
         if COMMANDER not in self.slack.state.users:
             self.slack.state.add_user(

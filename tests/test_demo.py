@@ -33,6 +33,15 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
         "*Status:* resolved",
         "Stakeholder update for INC-1 posted here and in the stakeholder channel",
         "[#stakeholders] warroom: :loudspeaker: *INC-1: Production environment deleted*",
+        # restore drills: the week before (no PITR) and the epilogue (restored, with its RTO)
+        "FAILED  orders  -    -/-                      0/0     point-in-time recovery is disabled",
+        "RESTORED  orders",
+        "120/120                  25/25",
+        # AWS Health: no plan said once on the plan line, then the event, ruled out, closed
+        "AWS Health events are not watched: the AWS Health API needs a Business-class",
+        "*AWS Health: DYNAMODB in us-east-1* (public) (INC-1)",
+        "ruled out, it is us",
+        "is now *closed* (was open)",
     ):
         assert seen in out, seen
     files = {p.name for p in tmp_path.iterdir()}
@@ -49,6 +58,7 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
     assert metrics["responder_hours"] > 0
     assert len(postmortem["followups"]) == 2
     assert [u["author"] for u in postmortem["updates"]] == ["U0ADA", "U0ADA"]
+    assert [e["status"] for e in postmortem["aws_health"]] == ["closed"]
     runbook_steps = postmortem["runbook_steps"]
     assert [s["runbook_id"] for s in runbook_steps] == ["production-data-loss"] * 2
 

@@ -25,8 +25,10 @@ from bot.runbooks.library import RunbookLibrary
 from bot.services import capture_retry, declarations, outbox
 from bot.services.context import Policy, ServiceContext
 from bot.services.events import prune_processed_events
+from bot.services.health_poller import poll_health, watch_health_after_declare
 from bot.services.nudges import find_and_send_nudges
-from bot.services.ports import Support
+from bot.services.ports import Health, RestoreDrills, Support
+from bot.services.restore_drills import last_successful_drills
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import poll_support_cases
 from bot.services.update_reminders import find_and_send_reminders
@@ -59,6 +61,8 @@ class Runtime:
         *,
         clock: Clock | None = None,
         support: Support | None = None,
+        health: Health | None = None,
+        restore_drills: RestoreDrills | None = None,
         verify_token: bool = True,
         require_signing_secret: bool = True,
         migrate: bool = True,
@@ -89,10 +93,20 @@ class Runtime:
             policy=policy_from(settings),
             support=support,
             runbooks=load_runbook_library(settings.warroom_runbooks_dir),
-            readiness=readiness_builder(clock, support=support),
+            readiness=readiness_builder(
+                clock,
+                support=support,
+                drill_history=lambda tables: last_successful_drills(db, tables),
+            ),
             render_nudge=render_nudge,
-            after_declare=(check_plan_after_declare, post_matching_runbooks),
+            after_declare=(
+                check_plan_after_declare,
+                post_matching_runbooks,
+                watch_health_after_declare,
+            ),
             page_links=page_links_from(settings),
+            health=health,
+            restore_drills=restore_drills,
         )
         background = BackgroundWork()
         secret = (
@@ -134,6 +148,7 @@ def policy_from(settings: Settings) -> Policy:
         public_url=settings.warroom_public_url,
         stakeholder_channel=settings.warroom_stakeholder_channel,
         update_minutes=dict(settings.warroom_update_minutes),
+        aws_regions=settings.warroom_aws_regions,
     )
 
 
@@ -174,6 +189,7 @@ def jobs_of(ctx: ServiceContext) -> list[Job]:
         ),
         Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
         Job("support-poll", ctx.policy.support_poll_seconds, lambda: poll_support_cases(ctx)),
+        Job("health-poll", ctx.policy.support_poll_seconds, lambda: poll_health(ctx)),
         Job("nudges", 60, lambda: find_and_send_nudges(ctx)),
         # A reminder goes out within 20 s of its interval passing (the claim is cheap).
         Job("update-reminders", 20, lambda: find_and_send_reminders(ctx, render_reminder)),

@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     warroom_update_minutes: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=lambda: dict(DEFAULT_UPDATE_MINUTES)
     )
+    warroom_aws_regions: CommaList = ()
 
     @field_validator("warroom_team_timezones", mode="before")
     @classmethod
@@ -97,6 +98,15 @@ class Settings(BaseSettings):
             if not _EMAIL.match(email):
                 raise ValueError(f"{email!r} is not an e-mail address")
         return emails
+
+    @field_validator("warroom_aws_regions", mode="before")
+    @classmethod
+    def _regions(cls, value: object) -> tuple[str, ...]:
+        regions = _split(value)
+        for region in regions:
+            if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region):
+                raise ValueError(f"{region!r} is not an AWS region (like us-east-1)")
+        return regions
 
     @field_validator("warroom_channel_prefix")
     @classmethod

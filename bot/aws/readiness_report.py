@@ -9,7 +9,7 @@ production-down case passes, no Support API access fails, and "could not ask" is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,9 +21,12 @@ from bot.aws.support import AwsSupport
 from bot.domain.clock import Clock
 from bot.domain.errors import AwsNotConfigured
 from bot.domain.readiness import Check, CheckResult, Outcome, ReadinessReport
+from bot.domain.restore_drill import drill_check_results
 from bot.domain.support import PlanCheck, PlanClass
 
 ReportBuilder = Callable[[], ReadinessReport]
+# The tables' latest successful restore drills, as warroom recorded them.
+DrillHistory = Callable[[Sequence[str]], Mapping[str, datetime]]
 
 _PLAN_OUTCOME = {
     PlanClass.ENTERPRISE: Outcome.PASS,
@@ -51,6 +54,7 @@ def build_report(
     support: Any = None,
     endpoint_url: str | None = None,
     strict: bool = False,
+    drill_history: DrillHistory | None = None,
 ) -> ReadinessReport:
     """Audit the account and region of `session` (default: boto3's normal chain).
 
@@ -73,15 +77,35 @@ def build_report(
         clock_now=now,
         endpoint_url=endpoint_url,
     )
+    if drill_history is not None:
+        report = with_drill_checks(report, drill_history)
     if strict:
         return ReadinessReport(report.results, report.checked_at, report.region, strict=True)
     return report
 
 
-def readiness_builder(clock: Clock, *, support: Any = None) -> ReportBuilder:
+def with_drill_checks(report: ReadinessReport, drill_history: DrillHistory) -> ReadinessReport:
+    """Add "restore drill within 30 days" for each table whose PITR check passed (only
+    where warroom keeps a record: the bot's database, or the CLI with DATABASE_URL)."""
+    pitr = [
+        r.resource
+        for r in report.results
+        if r.name == Check.DYNAMODB_PITR and r.outcome is Outcome.PASS and r.resource
+    ]
+    if not pitr:
+        return report
+    added = drill_check_results(pitr, drill_history(pitr), report.checked_at)
+    return ReadinessReport(
+        (*report.results, *added), report.checked_at, report.region, strict=report.strict
+    )
+
+
+def readiness_builder(
+    clock: Clock, *, support: Any = None, drill_history: DrillHistory | None = None
+) -> ReportBuilder:
     """What `ctx.readiness` holds: a fresh audit on each call, at the clock's now.
 
     `support` is the bot's AWS Support port when it has one, so Slack's answer about the
     plan matches `/incident support`'s.
     """
-    return lambda: build_report(now=clock.now(), support=support)
+    return lambda: build_report(now=clock.now(), support=support, drill_history=drill_history)

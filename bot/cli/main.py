@@ -1,4 +1,4 @@
-"""`warroom serve | socket | demo | postmortem | readiness | db upgrade`.
+"""`warroom serve | socket | demo | postmortem | readiness | drill restore | db upgrade`.
 
 Start-up imports only what the chosen subcommand needs: each command function imports its
 own modules, so `warroom --help` loads no bolt, boto3, SQLAlchemy or pydantic
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.app.runtime import Runtime
     from bot.app.settings import Settings
 
 log = logging.getLogger("warroom")
@@ -31,11 +32,9 @@ def _setup_logging() -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app.runtime import Runtime
     from bot.app.server import HttpServer
-    from bot.aws.support import AwsSupport
 
-    runtime = Runtime.build(settings, support=AwsSupport())
+    runtime = _build_runtime(settings)
     server = HttpServer(runtime, host=args.host, port=args.port, threads=args.threads)
     runtime.start_jobs()
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -52,6 +51,22 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _build_runtime(settings: Settings, *, require_signing_secret: bool = True) -> Runtime:
+    """The bot with its AWS adapters: Support, Health and restore drills (boto3's chain)."""
+    from bot.app.runtime import Runtime
+    from bot.aws.health import AwsHealth
+    from bot.aws.restore_drill import LazyRestoreDrill
+    from bot.aws.support import AwsSupport
+
+    return Runtime.build(
+        settings,
+        support=AwsSupport(),
+        health=AwsHealth(),
+        restore_drills=LazyRestoreDrill(),
+        require_signing_secret=require_signing_secret,
+    )
+
+
 def _exit_on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds `server.run()` into the clean shutdown in `finally`
 
@@ -59,11 +74,9 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app.runtime import Runtime
-    from bot.aws.support import AwsSupport
 
     settings.require("slack_app_token")
-    runtime = Runtime.build(settings, support=AwsSupport(), require_signing_secret=False)
+    runtime = _build_runtime(settings, require_signing_secret=False)
     runtime.start_jobs()
     token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
     try:
@@ -123,10 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
     """Subcommands of the feature areas, each a function that adds its subparser."""
+    from bot.cli.drill import add_drill_command
     from bot.cli.postmortem import add_postmortem_command
     from bot.cli.readiness import add_readiness_command
 
-    return [add_postmortem_command, add_readiness_command]
+    return [add_postmortem_command, add_readiness_command, add_drill_command]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

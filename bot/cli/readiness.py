@@ -11,7 +11,11 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
+
     from bot.app.settings import Settings
+    from bot.aws.readiness_report import DrillHistory
 
 
 def cmd_readiness(args: argparse.Namespace, settings: Settings) -> int:
@@ -23,7 +27,9 @@ def cmd_readiness(args: argparse.Namespace, settings: Settings) -> int:
     # botocore announces where it found credentials at INFO; the report is the output.
     logging.getLogger("botocore").setLevel(logging.WARNING)
     try:
-        report = build_report(now=SystemClock().now(), strict=args.strict)
+        report = build_report(
+            now=SystemClock().now(), strict=args.strict, drill_history=drill_history(settings)
+        )
     except AwsNotConfigured as error:
         print(f"warroom: {error.user_message}", file=sys.stderr)
         return EXIT_COULD_NOT_CHECK
@@ -49,3 +55,22 @@ def add_readiness_command(subparsers: argparse._SubParsersAction) -> None:  # ty
         help="exit 2 when nothing failed but a check could not be run (e.g. an IAM denial)",
     )
     parser.set_defaults(run=cmd_readiness)
+
+
+def drill_history(settings: Settings) -> DrillHistory | None:
+    """Restore drills are checked only where warroom records them: with DATABASE_URL set
+    (the database `warroom drill restore` and the bot record into)."""
+    if "database_url" not in settings.model_fields_set:
+        return None
+    from bot.services.restore_drills import last_successful_drills
+    from bot.store.db import Database
+
+    def history(tables: Sequence[str]) -> Mapping[str, datetime]:
+        db = Database(settings.database_url)
+        try:
+            db.upgrade()
+            return last_successful_drills(db, tables)
+        finally:
+            db.dispose()
+
+    return history

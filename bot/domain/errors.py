@@ -51,3 +51,12 @@ class NoSupportSubscription(SupportError):
 
 class AwsNotConfigured(SupportError):
     pass
+
+
+class HealthError(WarroomError):
+    """AWS Health could not be asked (denied, throttled, unreachable); asked again later."""
+
+
+class HealthUnavailable(HealthError):
+    """The account's plan has no AWS Health API access (`SubscriptionRequiredException`):
+    warroom says so once and stops asking for that incident."""

@@ -56,6 +56,7 @@ class Check(enum.StrEnum):
     STACK_DATA_ON_DELETE = "cloudformation.data_on_delete"
     BACKUP_PLANS = "backup.plans"
     AMPLIFY_BACKEND_STACK = "amplify.backend_stack"
+    DYNAMODB_RESTORE_DRILL = "dynamodb.restore_drill"  # bot.domain.restore_drill
 
 
 @dataclass(frozen=True)

@@ -20,3 +20,5 @@ class EntryKind(enum.StrEnum):
     RESOLVED = "resolved"
     STRIKE = "strike"
     UPDATE = "update"
+    AWS_HEALTH = "aws_health"
+    RESTORE_DRILL = "restore_drill"

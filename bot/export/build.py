@@ -13,10 +13,12 @@ from datetime import datetime
 from bot.domain.blame import find_blame
 from bot.export.metrics import compute_key_times, compute_metrics
 from bot.export.model import (
+    AwsHealthEvent,
     Followup,
     IncidentFacts,
     Participant,
     Postmortem,
+    RestoreDrillMetric,
     ReviewNote,
     RunbookStep,
     SupportFacts,
@@ -37,6 +39,8 @@ def build_postmortem(
     generated_at: datetime | None = None,
     people: Mapping[str, str] | None = None,
     updates: Iterable[Update] = (),
+    aws_health: Iterable[AwsHealthEvent] = (),
+    restore_drill: Mapping[str, RestoreDrillMetric] | None = None,
 ) -> Postmortem:
     """A postmortem whose timeline is oldest first and whose derived parts are filled in.
 
@@ -54,9 +58,10 @@ def build_postmortem(
         support=support,
         metrics=compute_metrics(
             incident=incident, timeline=ordered, participants=responders, support=support
-        ),
+        ).model_copy(update={"restore_drill": dict(restore_drill or {})}),
         followups=actions,
         updates=sorted(updates, key=lambda u: u.posted_at),
+        aws_health=list(aws_health),
         key_times=compute_key_times(incident=incident, timeline=ordered, support=support),
         runbook_steps=list(runbook_steps),
         review_notes=review_notes(incident, ordered, actions),

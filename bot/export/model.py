@@ -96,6 +96,25 @@ class SupportFacts(_Frozen):
     first_response_at: UtcDatetime | None = None
 
 
+class RestoreDrillMetric(_Frozen):
+    """One table's restore drill in a game day (`/incident drill restore`)."""
+
+    rto_seconds: float | None = None
+    matched: bool
+
+
+class AwsHealthEvent(_Frozen):
+    """An AWS Health event the incident saw, at the status it was last seen with."""
+
+    arn: str
+    service: str
+    region: str
+    event_type: str
+    status: str
+    start_time: UtcDatetime | None = None
+    last_updated: UtcDatetime | None = None
+
+
 class Metrics(_Frozen):
     """Durations in seconds; `responder_hours` in hours. `None` when an input is unknown."""
 
@@ -104,6 +123,8 @@ class Metrics(_Frozen):
     time_to_support_response: float | None = None
     time_to_resolve: float | None = None
     responder_hours: float | None = None
+    # Per table drilled in this incident, by table name (the latest drill of each).
+    restore_drill: dict[str, RestoreDrillMetric] = {}
 
 
 class Followup(_Frozen):
@@ -155,6 +176,7 @@ class Postmortem(_Frozen):
     metrics: Metrics
     followups: list[Followup]
     updates: list[Update] = []
+    aws_health: list[AwsHealthEvent] = []
     # Added beyond the contract:
     key_times: KeyTimes
     runbook_steps: list[RunbookStep] = []

@@ -14,6 +14,8 @@ What it can be told:
 - `queue_aws_reply(body, after_polls=0)`: AWS answers on the next case created, once that
   case has been polled `after_polls` times (so it is seen by poll `after_polls + 1`).
 - `fail_next(code, ...)`: the next call(s) answer with an AWS error (throttling, denied).
+It also serves AWS Health (`emulator.health`, `bot.sandbox.aws_health`) behind the same
+plan switch: one emulator for both APIs that need a Business-class plan.
 It records every call in `calls`. It never sleeps; time comes from the clock it is given.
 """
 
@@ -35,13 +37,15 @@ import boto3
 
 from bot.domain.clock import Clock, SystemClock, ensure_utc
 from bot.domain.support import AWS_SUBMITTER, PlanClass
+from bot.sandbox import aws_health
+from bot.sandbox.aws_health import HEALTH_TARGET_PREFIX, HealthApiError, HealthEmulator
 
 TARGET_PREFIX = "AWSSupport_20130415."
 CONTENT_TYPE = "application/x-amz-json-1.1"
 ACCOUNT_ID = "123456789012"
 CUSTOMER_SUBMITTER = "warroom (Role) <warroom@example.com>"
 PAGE_SIZE = 10
-_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/([a-z0-9-]+)/support/")
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/([a-z0-9-]+)/(?:support|health)/")
 
 _LEVEL_NAMES = {
     "low": "Low",
@@ -213,6 +217,8 @@ class AwsSupportEmulator:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+        # AWS Health, behind the same plan switch (bot.sandbox.aws_health).
+        self.health = HealthEmulator(self._lock, self._clock, ACCOUNT_ID)
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -325,23 +331,36 @@ class AwsSupportEmulator:
     # --- the API --------------------------------------------------------------------------
 
     def handle(
-        self, operation: str, params: dict[str, Any], region: str | None = None
+        self,
+        operation: str,
+        params: dict[str, Any],
+        region: str | None = None,
+        *,
+        api: str = "support",
     ) -> dict[str, Any]:
-        """Answer one call, recording it; raise ApiError for AWS's error answers."""
+        """Answer one call, recording it; raise ApiError for AWS's error answers.
+        `api` is `support` or `health` (the target prefix the call came with)."""
         with self._lock:
             try:
-                result = self._dispatch(operation, params)
+                result = self._dispatch(operation, params, api)
             except ApiError as error:
                 self.calls.append(RecordedCall(operation, params, error.code, region))
                 raise
             self.calls.append(RecordedCall(operation, params, None, region))
             return result
 
-    def _dispatch(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _dispatch(self, operation: str, params: dict[str, Any], api: str) -> dict[str, Any]:
         for index, (only, error) in enumerate(self._failures):
             if only is None or only == operation:
                 del self._failures[index]
                 raise error
+        if api == "health":
+            if self._plan is PlanClass.NONE:
+                raise ApiError("SubscriptionRequiredException", aws_health.NO_PLAN_MESSAGE)
+            try:
+                return self.health.dispatch(operation, params)
+            except HealthApiError as error:
+                raise ApiError(error.code, error.message) from None
         handler = _OPERATIONS.get(operation)
         if handler is None:
             raise ApiError("UnknownOperationException", f"Unknown operation {operation}")
@@ -503,8 +522,13 @@ def _handler_for(emulator: AwsSupportEmulator) -> type[BaseHTTPRequestHandler]:
                 self._control(self.path.removeprefix(CONTROL_PATH + "/").rstrip("/"), raw)
                 return
             target = self.headers.get("X-Amz-Target", "")
+            api, prefix = (
+                ("health", HEALTH_TARGET_PREFIX)
+                if target.startswith(HEALTH_TARGET_PREFIX)
+                else ("support", TARGET_PREFIX)
+            )
             try:
-                if not target.startswith(TARGET_PREFIX):
+                if not target.startswith(prefix):
                     raise ApiError("UnknownOperationException", f"Unknown target {target!r}")
                 try:
                     params = json.loads(raw or b"{}")
@@ -513,9 +537,10 @@ def _handler_for(emulator: AwsSupportEmulator) -> type[BaseHTTPRequestHandler]:
                 if not isinstance(params, dict):
                     raise ApiError("SerializationException", "Body is not a JSON object")
                 answer = emulator.handle(
-                    target.removeprefix(TARGET_PREFIX),
+                    target.removeprefix(prefix),
                     params,
                     _signed_region(self.headers.get("Authorization", "")),
+                    api=api,
                 )
             except ApiError as error:
                 self._send(error.status, {"__type": error.code, "message": error.message})
@@ -526,6 +551,10 @@ def _handler_for(emulator: AwsSupportEmulator) -> type[BaseHTTPRequestHandler]:
             """What a test or the demo does to the emulator from another process."""
             try:
                 params = json.loads(raw or b"{}")
+                if action.startswith("health/"):
+                    answer = aws_health.control(emulator.health, action.split("/", 1)[1], params)
+                    self._send(200, answer)
+                    return
                 if action == "plan":
                     emulator.set_plan(str(params["plan"]))
                 elif action == "reply":
@@ -535,7 +564,7 @@ def _handler_for(emulator: AwsSupportEmulator) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._send(404, {"__type": "NotFound", "message": action})
                     return
-            except (KeyError, ValueError, TypeError) as error:
+            except (KeyError, ValueError, TypeError) as error:  # health's KeyError: unknown action
                 self._send(400, {"__type": "BadRequest", "message": str(error)})
                 return
             self._send(200, {"ok": True, "plan": emulator.plan.value})
@@ -572,8 +601,9 @@ def dummy_session() -> boto3.Session:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m bot.sandbox.aws_support --plan business --port 4599`: the emulator on its
-    own, for trying `warroom serve` by hand (AWS_ENDPOINT_URL=http://127.0.0.1:4599)."""
+    """`python -m bot.sandbox.aws_support --plan business --port 4599`: the emulator (Support
+    and Health) on its own, for trying `warroom serve` by hand
+    (AWS_ENDPOINT_URL=http://127.0.0.1:4599)."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -584,7 +614,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"AWS Support API emulator on {emulator.endpoint_url} (plan: {args.plan}); control: "
         f'POST {CONTROL_PATH}/plan {{"plan": ...}}, POST {CONTROL_PATH}/reply '
-        f'{{"case_id": ..., "body": ...}}, GET {CONTROL_PATH}/cases',
+        f'{{"case_id": ..., "body": ...}}, GET {CONTROL_PATH}/cases; AWS Health: POST '
+        f'{CONTROL_PATH}/health/open {{"service": ..., "event_type_code": ...}}, POST '
+        f'{CONTROL_PATH}/health/status {{"arn": ..., "status": ...}}',
         flush=True,
     )
     try:

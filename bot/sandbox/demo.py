@@ -19,6 +19,7 @@ from typing import Any
 from bot.domain.clock import FixedClock
 from bot.sandbox import demo_page
 from bot.sandbox.aws_support import AwsSupportEmulator, dummy_session
+from bot.sandbox.demo_drills import aws_health_event, drill_epilogue, drill_prologue
 from bot.sandbox.slack_api import FakeSlack
 from bot.sandbox.world import LocalBot
 
@@ -132,9 +133,11 @@ class Scene:
         self.out_dir = out_dir
         self.clock = FixedClock(STORY_START)
         self.aws = AwsSupportEmulator(plan="none", clock=self.clock).start()
+        from bot.aws.health import AwsHealth
         from bot.aws.support import AwsSupport
 
         support = AwsSupport(session=dummy_session(), endpoint_url=self.aws.endpoint_url)
+        health = AwsHealth(session=dummy_session(), endpoint_url=self.aws.endpoint_url)
         self.support = support
         database = out_dir / "warroom.db"
         for leftover in out_dir.glob("warroom.db*"):
@@ -149,6 +152,7 @@ class Scene:
             slack=self.slack,
             port=port,
             settings={"warroom_team_timezones": TEAM_ZONES, **demo_page.settings(port, self)},
+            health=health,
         )
         for user, (name, zone) in PEOPLE.items():
             local = self.clock.now().astimezone(_zone(zone))
@@ -239,6 +243,7 @@ def play(scene: Scene) -> None:
         if report is not None
         else "  (install the dev extras to see the readiness audit: pip install -e '.[dev]')"
     )
+    drill_prologue(scene)
     scene.clock.advance(days=7)
 
     scene.at("Ada, in California, declares the incident")
@@ -249,6 +254,7 @@ def play(scene: Scene) -> None:
     scene.channel = channel.id
     for step in STEPS:
         step(scene)
+    drill_epilogue(scene)
     scene.at("The channel, as everyone saw it, is above. Files:")
     for path in sorted(scene.out_dir.iterdir()):
         print(f"  {path}")
@@ -391,6 +397,7 @@ STEPS: list[Callable[[Scene], None]] = [
     tick_runbook_steps,
     support_without_a_plan,
     demo_page.tell_stakeholders,
+    aws_health_event,
     narrow_the_call,
     recover,
     demo_page.tell_stakeholders_it_is_back,

@@ -42,12 +42,20 @@ class LocalBot:
         settings: dict[str, Any] | None = None,
         slack: FakeSlack | None = None,
         port: int = 0,
+        health: Any = None,
+        restore_drills: Any = None,
     ) -> None:
         self._owns_slack = slack is None
         self.slack = slack or FakeSlack().start()
         self.clock = clock or FixedClock(datetime.now(UTC).replace(microsecond=0))
         self.settings = local_settings(database_url, self.slack, **(settings or {}))
-        self.runtime = Runtime.build(self.settings, clock=self.clock, support=support)
+        self.runtime = Runtime.build(
+            self.settings,
+            clock=self.clock,
+            support=support,
+            health=health,
+            restore_drills=restore_drills,
+        )
         self.server = HttpServer(self.runtime, host="127.0.0.1", port=port, threads=8).start()
         secret = self.settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
         self.requests = SlackRequests(

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 from bot.domain.clock import Clock
 from bot.domain.readiness import ReadinessReport
 from bot.runbooks.library import RunbookLibrary
-from bot.services.ports import Chat, DeclarationNotices, PageLinks, Support, Teller
+from bot.services.ports import (
+    Chat,
+    DeclarationNotices,
+    Health,
+    PageLinks,
+    RestoreDrills,
+    Support,
+    Teller,
+)
 from bot.store.db import Database
 
 if TYPE_CHECKING:
@@ -47,6 +55,8 @@ class Policy:
     stakeholder_channel: str | None = None
     # Minutes between stakeholder updates by severity value (`sev1`); 0 = never remind.
     update_minutes: Mapping[str, int] = field(default_factory=dict)
+    # Regions whose AWS Health events are watched; empty: the AWS client's region.
+    aws_regions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -77,6 +87,10 @@ class ServiceContext:
     declarations_wakeup: threading.Event = field(default_factory=threading.Event)
     # Signed incident-page links; None when WARROOM_PUBLIC_URL is not set.
     page_links: PageLinks | None = None
+    # AWS Health (bot.aws.health); None when AWS is not wired in.
+    health: Health | None = None
+    # Restore drills (bot.aws.restore_drill) for `/incident drill restore`.
+    restore_drills: RestoreDrills | None = None
 
     @property
     def step_chat(self) -> Chat:

@@ -22,6 +22,7 @@ from bot.domain.roster import ParticipantState
 from bot.domain.timeline import EntryKind
 from bot.services import declarations, outbox
 from bot.services.context import ServiceContext
+from bot.services.health_facts import read_health
 from bot.services.ports import Asker, ChatError
 from bot.services.summary import summary_text
 from bot.store import repo
@@ -142,7 +143,9 @@ def refresh_summary(ctx: ServiceContext, number: int) -> None:
     """Edit the pinned summary to match the stored state."""
     with ctx.db.transaction() as session:
         incident = repo.incident_by_number(session, number)
-        channel, ts, text = incident.channel_id, incident.summary_message_ts, summary_text(incident)
+        health = read_health(session, number)
+        channel, ts = incident.channel_id, incident.summary_message_ts
+        text = summary_text(incident, health)
     if channel and ts:
         try:
             ctx.chat.update(channel, ts, text)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.health import HealthEvent
+from bot.domain.restore_drill import RestoreResult
 from bot.domain.support import Communication, OpenedCase, PlanCheck
 
 # Codes after which nobody knows whether the call took effect at Slack: the request may
@@ -209,3 +211,23 @@ class PageLinks(Protocol):
     """Signed links to the live incident page (the web layer signs them)."""
 
     def signed_link(self, number: int) -> str: ...
+
+
+# --- restore drills and AWS Health (bot.aws.restore_drill, bot.aws.health) ----------------
+
+
+class RestoreDrills(Protocol):
+    """Restores tables into scratch copies, compares and deletes them (`warroom drill
+    restore`, `/incident drill restore`). `tables=None` means every table of the region."""
+
+    def restore(self, tables: Sequence[str] | None = None) -> list[RestoreResult]: ...
+
+
+class Health(Protocol):
+    """AWS Health: the open events for some regions (account-specific, and public events
+    for the services the account uses). Raises `HealthUnavailable` (no Business-class
+    plan: `subscription_required`) or `HealthError` (denied, throttled, unreachable)."""
+
+    def open_events(self, regions: Sequence[str]) -> list[HealthEvent]: ...
+
+    def events(self, arns: Sequence[str]) -> list[HealthEvent]: ...

@@ -42,6 +42,7 @@ from bot.export import (
 from bot.export.render import FORMATS, Format, render
 from bot.services import people
 from bot.services.context import ServiceContext
+from bot.services.postmortem_aws import aws_health_export, restore_drill_export
 from bot.services.support import latest_case
 from bot.store import models, updates_repo
 from bot.store.db import Database
@@ -163,6 +164,8 @@ def load_postmortem(
         generated_at=now,
         people=people.known(session, ids),
         updates=updates,
+        aws_health=aws_health_export(session, number),
+        restore_drill=restore_drill_export(session, number),
     )
 
 

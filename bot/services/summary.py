@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.domain import mrkdwn
 from bot.domain.incident import Severity, reference
 from bot.domain.timefmt import slack_date
+from bot.services.health_facts import IncidentHealth, summary_health_line, summary_plan_note
 from bot.store.models import Incident
 
 _PLAN_TEXT = {
@@ -20,7 +21,7 @@ def support_line(incident: Incident) -> str:
     return incident.support_plan_detail or incident.support_plan or "unknown"
 
 
-def summary_text(incident: Incident) -> str:
+def summary_text(incident: Incident, health: IncidentHealth | None = None) -> str:
     drill = " :test_tube: *DRILL*" if incident.is_drill else ""
     severity = Severity(incident.severity).label
     lines = [
@@ -32,6 +33,14 @@ def summary_text(incident: Incident) -> str:
         f"*Declared:* {slack_date(incident.declared_at)}",
         f"*AWS support plan:* {support_line(incident)}",
     ]
+    if health is not None:
+        # AWS Health (bot.services.health_facts): said once on the plan line without a plan.
+        note = summary_plan_note(health)
+        if note:
+            lines[-1] += f" {note}"
+        line = summary_health_line(health)
+        if line:
+            lines.append(f"*AWS Health:* {line}")
     if incident.resolved_at is not None:
         lines.append(f"*Resolved:* {slack_date(incident.resolved_at)}")
     if incident.summary:

@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Connection,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -348,3 +350,61 @@ class UpdateReminder(Base):
     due_at: Mapped[datetime]
     claimed_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class RestoreDrillRun(Base):
+    """One table's restore drill (`warroom drill restore` or `/incident drill restore`):
+    readiness asks for a successful one per PITR table within 30 days."""
+
+    __tablename__ = "restore_drills"
+    __table_args__ = (Index("ix_restore_drills_table_ran", "table_name", "ran_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_number: Mapped[int | None] = mapped_column(ForeignKey("incidents.number"))
+    table_name: Mapped[str] = mapped_column(String(255))
+    ran_at: Mapped[datetime]
+    restored: Mapped[bool] = mapped_column(Boolean)
+    matched: Mapped[bool] = mapped_column(Boolean)
+    rto_seconds: Mapped[float | None] = mapped_column(Float)
+    source_items: Mapped[int | None] = mapped_column(BigInteger)
+    restored_items: Mapped[int | None] = mapped_column(BigInteger)
+    sample_checked: Mapped[int] = mapped_column(Integer, default=0)
+    sample_matched: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class HealthWatch(Base):
+    """AWS Health polling for one open incident. `last_polled_at` is the lease replicas
+    claim under SKIP LOCKED; `unavailable_at` is set once AWS said the plan has no Health
+    API access, and then nobody asks again for this incident."""
+
+    __tablename__ = "health_watches"
+
+    incident_number: Mapped[int] = mapped_column(
+        ForeignKey("incidents.number"), primary_key=True, autoincrement=False
+    )
+    last_polled_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]  # AWS Health first answered for this incident
+    unavailable_at: Mapped[datetime | None]
+
+
+class HealthNotice(Base):
+    """An AWS Health event at one status, as an incident saw it. The unique key is what
+    makes a new event, or a change of its status, reach the channel once across replicas."""
+
+    __tablename__ = "health_notices"
+    __table_args__ = (UniqueConstraint("incident_number", "arn", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_number: Mapped[int] = mapped_column(ForeignKey("incidents.number"))
+    arn: Mapped[str] = mapped_column(String(1024))
+    status: Mapped[str] = mapped_column(String(16))
+    service: Mapped[str] = mapped_column(String(64))
+    region: Mapped[str] = mapped_column(String(32))
+    event_type: Mapped[str] = mapped_column(String(128))
+    scope: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+    affected: Mapped[list[str] | None] = mapped_column(JSON)
+    start_time: Mapped[datetime | None]
+    last_updated: Mapped[datetime | None]
+    seen_at: Mapped[datetime]

@@ -104,6 +104,7 @@ def test_scenario_values() -> None:
         "time_to_support_response": 34 * 60,
         "time_to_resolve": (3 * 60 + 38) * 60,
         "responder_hours": (13_680 + 13_080 + 3_480) / 3600,
+        "restore_drill": {},  # no restore drill in this incident
     }
     assert data["team_timezones"] == list(scenario.TEAM_ZONES)
     assert data["key_times"]["mitigated_at"] == "2026-09-16T13:05:00+00:00"
@@ -149,7 +150,7 @@ def test_unknown_values_are_null_not_guessed() -> None:
         "first_response_at": None,
     }
     # Nothing was logged before the declaration, nothing resolved, no case, no needed time.
-    assert data["metrics"] == dict.fromkeys(CONTRACT["metrics"])
+    assert data["metrics"] == {**dict.fromkeys(CONTRACT["metrics"]), "restore_drill": {}}
     assert data["participants"][0]["needed_seconds"] is None
     assert data["followups"] == []
     assert data["team_timezones"] == []
