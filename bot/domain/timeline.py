@@ -19,3 +19,4 @@ class EntryKind(enum.StrEnum):
     FOLLOWUP = "followup"
     RESOLVED = "resolved"
     STRIKE = "strike"
+    IMPACT = "impact"

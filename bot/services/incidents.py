@@ -19,11 +19,11 @@ from bot.domain.incident import Severity, Status, reference
 from bot.domain.permissions import require_commander
 from bot.domain.roster import ParticipantState
 from bot.domain.timeline import EntryKind
-from bot.services import outbox
+from bot.services import impact, outbox
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.services.summary import summary_text
-from bot.store import repo
+from bot.store import repo, review_repo
 from bot.store.models import Incident, Participant, ParticipantTransition
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,9 @@ def refresh_summary(ctx: ServiceContext, number: int) -> None:
     """Edit the pinned summary to match the stored state."""
     with ctx.db.transaction() as session:
         incident = repo.incident_by_number(session, number)
-        channel, ts, text = incident.channel_id, incident.summary_message_ts, summary_text(incident)
+        surfaces = impact.not_ok(review_repo.surfaces(session, number))
+        channel, ts = incident.channel_id, incident.summary_message_ts
+        text = summary_text(incident, surfaces)
     if channel and ts:
         try:
             ctx.chat.update(channel, ts, text)

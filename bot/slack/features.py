@@ -9,6 +9,7 @@ from bot.slack import capture
 from bot.slack.commands import lifecycle
 from bot.slack.commands import postmortem as postmortem_commands
 from bot.slack.commands import readiness as readiness_commands
+from bot.slack.commands import review as review_commands
 from bot.slack.commands import roster as roster_commands
 from bot.slack.commands import runbooks as runbook_commands
 from bot.slack.commands import support as support_commands
@@ -25,6 +26,7 @@ def feature_modules() -> list[ModuleType]:
         roster_commands,
         support_commands,
         runbook_commands,
+        review_commands,
         postmortem_commands,
         readiness_commands,
     ]

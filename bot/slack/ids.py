@@ -8,6 +8,7 @@ import enum
 class CallbackId(enum.StrEnum):
     DECLARE_MODAL = "declare_modal"
     ADD_TO_TIMELINE = "add_to_timeline"
+    ANALYSIS_MODAL = "analysis_modal"
 
 
 class BlockId(enum.StrEnum):
@@ -15,6 +16,8 @@ class BlockId(enum.StrEnum):
     DECLARE_SEVERITY = "declare_severity"
     DECLARE_DRILL = "declare_drill"
     NUDGE_ACTIONS = "nudge_actions"
+    # One input block per analysis section: "analysis_" + the section's key.
+    ANALYSIS_PREFIX = "analysis_"
 
 
 class ActionId(enum.StrEnum):
@@ -25,3 +28,4 @@ class ActionId(enum.StrEnum):
     NUDGE_RELEASE = "nudge_release_to_standby"
     NUDGE_KEEP = "nudge_keep"
     POSTMORTEM_EXPORT = "postmortem_export"
+    ANALYSIS_TEXT = "analysis_text"
