@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from bot.domain.errors import UsageError
 from bot.export import layout
-from bot.export.model import ANALYSIS_SECTIONS, Postmortem
+from bot.export.model import ANALYSIS_SECTIONS, Postmortem, SurfaceOutage
 from bot.export.text import MdSafe, escape_md, escape_md_block, html_rich, md_rich, slack_to_plain
 from bot.export.timefmt import hours_text, humanize_seconds, team_zones, utc_text, zone_text
 
@@ -133,11 +133,7 @@ class _View:
                 else "all analysis sections written; ready for review"
             ),
             resolved=pm.incident.resolved_at is not None,
-            outages={
-                o.surface: f"{humanize_seconds(o.down_seconds)} / "
-                f"{humanize_seconds(o.degraded_seconds)}"
-                for o in pm.metrics.surface_outages
-            },
+            outages={o.surface: _outage_text(o) for o in pm.metrics.surface_outages},
             key_times=[
                 _Row(MdSafe("First timeline entry"), kt.first_entry_at),
                 _Row(MdSafe("Declared"), kt.declared_at),
@@ -159,6 +155,16 @@ class _View:
                 _Row(MdSafe("Time to resolve (declared to resolved)"), m.time_to_resolve),
             ],
         )
+
+
+def _outage_text(outage: SurfaceOutage) -> str:
+    """`down 3 h 20 min, degraded 12 min`, or `never down`."""
+    parts = [
+        f"{label} {humanize_seconds(seconds)}"
+        for label, seconds in (("down", outage.down_seconds), ("degraded", outage.degraded_seconds))
+        if seconds > 0
+    ]
+    return ", ".join(parts) or "never down"
 
 
 @functools.cache

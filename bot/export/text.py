@@ -79,7 +79,7 @@ def escape_md_block(text: str) -> MdSafe:
     paragraphs = re.split(r"\n\s*\n", text.strip())
     rendered = []
     for paragraph in paragraphs:
-        lines = [_escape_line(" ".join(line.split())) for line in paragraph.splitlines()]
+        lines = [_md_with_links(" ".join(line.split())) for line in paragraph.splitlines()]
         rendered.append("  \n".join(line for line in lines if line))
     return MdSafe("\n\n".join(p for p in rendered if p))
 

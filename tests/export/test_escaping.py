@@ -171,6 +171,8 @@ def _unescape(markdown: str) -> str:
 def test_markdown_escaping_reads_back_as_what_was_typed(text: str) -> None:
     assert _unescape(escape_md(text)) == " ".join(text.split())
     block = escape_md_block(text)
+    # A bare URL becomes an autolink (`<https://...>`), which reads back as the URL.
+    block = re.sub(r"<(https?://[^<>]+)>", r"\1", block)
     assert [_unescape(line).rstrip() for line in block.splitlines()] == [
         " ".join(line.split()) for line in text.strip().splitlines()
     ]

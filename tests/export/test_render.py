@@ -137,3 +137,40 @@ def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(UsageError) as refused:
         render(scenario.postmortem(), "pdf", ["UTC"])  # type: ignore[arg-type]
     assert "md, json, html" in refused.value.user_message
+
+
+def test_the_markdown_reads_as_gfm_tables_with_every_cell_in_place() -> None:
+    from markdown_it import MarkdownIt
+
+    doc = render(scenario.postmortem(), "md", scenario.TEAM_ZONES)
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    tokens = md.parse(doc)
+    tables = [t for t in tokens if t.type == "table_open"]
+    # facts, impact, key times, timeline, action items, participants, support, runbook steps
+    assert len(tables) == 8
+    html = md.render(doc)
+    assert "<th>When</th>" in html
+    assert "<strong>Declared</strong>" in html
+    assert "<td>@U0DEV2</td>" in html  # the action item's owner
+    assert "\\" not in html.replace("\\\\", "")  # no stray backslash reaches the reader
+
+
+def test_a_bare_url_before_punctuation_keeps_no_backslash() -> None:
+    from markdown_it import MarkdownIt
+
+    pm = bare_postmortem(summary="See https://status.example.com/incidents/42). Then (retry).")
+    html = MarkdownIt("commonmark").render(render(pm, "md", ["UTC"]))
+    assert '<a href="https://status.example.com/incidents/42">' in html
+    assert "incidents/42</a>). Then (retry)." in html
+
+
+def test_resolved_participants_read_as_they_stood_at_the_end() -> None:
+    pm = build_postmortem(
+        incident=scenario.incident(),
+        timeline=[],
+        participants=[Participant(user="U0DEV1", state="needed", needed_seconds=60)],
+    )
+    doc = render(pm, "md", ["UTC"])
+    assert "| Who | At the end |" in doc
+    assert "| @U0DEV1 | needed until resolved |" in doc
+    assert "State now: needed" not in doc
