@@ -60,9 +60,8 @@ def pinned_text(bot: BotHarness, channel: str) -> str:
 def test_followup_takes_its_owner_from_the_first_mention_and_a_trailing_due_date(
     bot: BotHarness, channel: str
 ) -> None:
-    text = ack(
-        bot, f"followup Enable PITR on every table <@{ANN}|ann> and <@{BOB}> due 2026-09-30", channel
-    )
+    typed = f"followup Enable PITR on every table <@{ANN}|ann> and <@{BOB}> due 2026-09-30"
+    text = ack(bot, typed, channel)
     assert "Action item 1 recorded" in text
     assert f"owner <@{ANN}>" in text and "due 2026-09-30" in text
     ack(bot, "followup Buy a support plan", channel, user=BOB)
@@ -75,7 +74,7 @@ def test_followup_takes_its_owner_from_the_first_mention_and_a_trailing_due_date
         ]
         assert items[0].text == f"Enable PITR on every table <@{ANN}|ann> and <@{BOB}>"
     followups = exported(bot)["followups"]
-    assert [list(f)[:7] for f in followups][0] == [
+    assert list(followups[0])[:7] == [
         "text",
         "author",
         "created_at",

@@ -19,7 +19,6 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import quote, urlsplit
@@ -185,7 +184,6 @@ def _environment(fmt: str) -> Environment:
         env = Environment(autoescape=False, finalize=_md_finalize, **common)  # noqa: S701
         env.filters["block"] = _md_block
         env.filters["mdlink"] = _md_link
-        env.filters["time_cells"] = _md_time_cells
         env.filters["rich"] = lambda text: None if text is None else md_rich(text)
         # Output of the template's own macros, already escaped piece by piece.
         env.filters["ours"] = MdSafe
@@ -213,15 +211,6 @@ def _html_finalize(value: Any) -> Any:
     if value is None:
         return Markup('<span class="unknown">unknown</span>')
     return value
-
-
-def _md_time_cells(value: datetime | None, zones: Sequence[Any]) -> MdSafe:
-    """` 10:20 UTC | Sep 16 03:20 PDT | ... |` in one call: the timeline table repeats this
-    for every entry, and one filter call beats 1 + len(zones) of them at 10,000 rows."""
-    if value is None:
-        return MdSafe(" | ".join(["_unknown_"] * (1 + len(zones))))
-    # Our own text (digits, month names, zone abbreviations, ':' '+' '-'): nothing to escape.
-    return MdSafe(" | ".join([utc_text(value)] + [zone_text(value, zone) for zone in zones]))
 
 
 def _md_block(text: str | None) -> MdSafe | None:

@@ -8,7 +8,6 @@ the internal admin tooling and the vendor web app got no data (the tables were g
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from bot.slack.ids import ActionId, CallbackId
@@ -23,6 +22,12 @@ def impact_board(scene: Scene) -> None:
     scene.type("U0KOFI", "impact down internal build | CI cannot deploy: the stack is gone")
     scene.type("U0AMARA", "impact down internal admin tooling | no data: the tables are gone")
     scene.type("U0AMARA", "impact down vendor web app | no data since 06:20")
+    state = scene.bot.slack.state
+    channel = state.channels[scene.channel or ""]
+    pinned = state.message(channel.id, channel.pins[0]) if channel.pins else None
+    if pinned is not None:
+        impact = [line for line in pinned.text.splitlines() if line.startswith("*Impact:*")]
+        scene.transcript.block("(the pinned summary now says)", "\n".join(impact))
 
 
 def impact_recovers(scene: Scene) -> None:
@@ -94,7 +99,7 @@ def write_the_analysis(scene: Scene) -> None:
         user="U0ADA",
         callback_id=CallbackId.ANALYSIS_MODAL,
         values=values,
-        private_metadata=str(view.get("private_metadata") or json.dumps({})),
+        private_metadata=str(view["private_metadata"]),
     )
     scene.bot.settle()
     scene.transcript.flush()

@@ -109,6 +109,6 @@ def _to_status(kind: str, data: Any) -> Status | None:
     if kind not in _STATUS_KINDS or not isinstance(data, dict):
         return None
     try:
-        return Status(data.get("new"))
+        return Status(str(data.get("new")))
     except ValueError:
         return None

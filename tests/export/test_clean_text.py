@@ -16,7 +16,7 @@ from bot.export.render import render
 from .test_escaping import hostile_postmortem
 
 UNSEEN = "\x00\x08\x1b\x7f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\r"
-TYPED = f"Deploy\x00 of prod\x08-stack \x1b[31mfailed\u202e gpj.exe\u2066 \r\nnext\tline"
+TYPED = "Deploy\x00 of prod\x08-stack \x1b[31mfailed\u202e gpj.exe\u2066 \r\nnext\tline"
 
 
 def test_clean_text_removes_only_what_cannot_be_seen() -> None:
