@@ -72,6 +72,16 @@ def write_the_analysis(scene: Scene) -> None:
     shown = sum(1 for value in prefilled.values() if value)
     scene.transcript.block("(the form)", f"{len(prefilled)} sections, {shown} prefilled")
     written = {
+        "analysis_summary": (
+            "A failed CloudFormation rollback was cleared by deleting the production stack, "
+            "which deleted the DynamoDB tables in it; AWS Support restored the orders table "
+            "from an internal backup three days old."
+        ),
+        "analysis_impact": (
+            "For 2 h 18 min the vendor web app and the internal admin tooling got no data "
+            "and the internal build could not deploy; the store apps kept working from "
+            "their cache. Three days of orders were missing until re-entered from e-mails."
+        ),
         "analysis_root_cause": (
             "Deleting a stack deletes the resources it owns: the production DynamoDB tables "
             "lived in the API stack, with no termination protection, no deletion policy and "

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.errors import UsageError
-from bot.domain.incident import reference
 from bot.domain.text_clean import clean_text
+from bot.export.timefmt import humanize_seconds
 from bot.services.context import ServiceContext
 from bot.services.postmortem_timeline import slack_unescape
 from bot.store import repo, review_repo
@@ -135,12 +135,11 @@ def draft(ctx: ServiceContext, incident_number: int) -> dict[str, str]:
         )
         backdated = next((e for e in entries if e.backdated), None)
         if backdated is not None:
-            lag = incident.declared_at - backdated.occurred_at
-            minutes = int(lag.total_seconds() // 60)
+            lag = (incident.declared_at - backdated.occurred_at).total_seconds()
             declared += (
                 f" The first entry logged after the fact happened at "
                 f"{backdated.occurred_at:%H:%M} UTC"
-                + (f", {minutes} min before the declaration" if minutes > 0 else "")
+                + (f", {humanize_seconds(lag)} before the declaration" if lag >= 60 else "")
                 + f": {slack_unescape(backdated.text)}"
             )
         suggested["detection"] = declared
@@ -150,6 +149,7 @@ def draft(ctx: ServiceContext, incident_number: int) -> dict[str, str]:
             suggested["impact"] = "\n".join(
                 f"{s.surface}: {s.status}" + (f" ({s.note})" if s.note else "") for s in surfaces
             )
-        label = reference(incident_number)
-        suggested.setdefault("summary", f"{label}: {incident.title}")
+        suggested["summary"] = incident.title + (
+            f". {incident.summary}" if incident.summary else ""
+        )
     return {key: written.get(key) or suggested.get(key, "") for key in TITLES}
