@@ -42,6 +42,10 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
         "*AWS Health: DYNAMODB in us-east-1* (public) (INC-1)",
         "ruled out, it is us",
         "is now *closed* (was open)",
+        "Impact: vendor web app is *down*",
+        "Action item 3 done",
+        "10 sections, 5 prefilled",
+        "The INC-1 review is saved",
     ):
         assert seen in out, seen
     files = {p.name for p in tmp_path.iterdir()}
@@ -59,6 +63,29 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
     assert len(postmortem["followups"]) == 2
     assert [u["author"] for u in postmortem["updates"]] == ["U0ADA", "U0ADA"]
     assert [e["status"] for e in postmortem["aws_health"]] == ["closed"]
+    assert [(f["number"], f["owner"], f["status"]) for f in postmortem["followups"]] == [
+        (1, "U0WANJIRU", "open"),
+        (2, "U0ADA", "open"),
+        (3, "U0KOFI", "done"),
+    ]
+    assert postmortem["followups"][0]["due"] == "2026-09-30"
+    assert [(s["surface"], s["status"]) for s in postmortem["impact"]] == [
+        ("store apps", "ok"),
+        ("internal build", "ok"),
+        ("internal admin tooling", "ok"),
+        ("vendor web app", "ok"),
+    ]
+    outages = {o["surface"]: o for o in metrics["surface_outages"]}
+    assert outages["vendor web app"]["down_seconds"] > 0
+    assert outages["store apps"]["down_seconds"] == 0
+    analysis = postmortem["analysis"]
+    assert analysis["root_cause"].startswith("Deleting a stack deletes")
+    assert analysis["lucky"].startswith("AWS still had internal backups")
+    assert analysis["detection"].startswith("Declared 2026-09-16 13:45 UTC")
+    durations = [v for k, v in metrics.items() if k.startswith("time_to") and v is not None]
+    assert all(v >= 0 for v in durations)
+    aws = [e for e in postmortem["timeline"] if e["text"].startswith("AWS Support replied")]
+    assert aws and {e["author"] for e in aws} == {"AWS Support"}
     runbook_steps = postmortem["runbook_steps"]
     assert [s["runbook_id"] for s in runbook_steps] == ["production-data-loss"] * 2
 

@@ -62,8 +62,8 @@ def test_markdown_by_number_to_stdout(db: Database, database_url: str, tmp_path:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# INC-1: Production environment deleted\n")
-    assert "| Africa/Lusaka |" in result.stdout
-    assert "Sep 16 13:00 CAT" in result.stdout  # 11:00 UTC declared, in Lusaka
+    assert "in Africa/Lusaka first, then UTC" in result.stdout
+    assert "| Declared | **Sep 16 13:00 CAT**<br>11:00 UTC |" in result.stdout
 
 
 def test_html_to_a_file(db: Database, database_url: str, tmp_path: Path) -> None:

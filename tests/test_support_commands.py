@@ -401,3 +401,26 @@ def test_reply_aws_refused_is_told_and_struck_from_the_record(
     entry = support_entries(bot)[-1]
     assert "please hurry" in entry.text and entry.struck_at is not None
     assert "wrote on AWS case" not in texts(bot, channel)[-1]
+
+
+def test_a_case_opens_at_aws_time_so_the_first_response_is_never_negative(
+    database_url: str, clock: FixedClock, no_backoff: None
+) -> None:
+    """The bot's clock reads a little later than AWS's once the create call has returned;
+    the case's opening time is AWS's own `timeCreated`, on the clock its replies use."""
+    aws_clock = FixedClock(clock.now())
+    with AwsSupportEmulator(plan="business", clock=aws_clock) as aws:
+        bot = start_bot(
+            database_url,
+            clock,
+            AwsSupport(session=dummy_session(), endpoint_url=aws.endpoint_url),
+        )
+        try:
+            channel = bot.declare()
+            aws_clock.advance(minutes=5)
+            bot.clock.advance(minutes=5, seconds=3)  # the bot's clock reads 3 s later
+            bot.command("support open", channel=channel)
+            [row] = stored_cases(bot)
+            assert row.opened_at == aws_clock.now() < bot.clock.now()
+        finally:
+            bot.close()

@@ -391,7 +391,7 @@ def test_followup_is_recorded_for_the_postmortem_and_on_the_timeline(
 ) -> None:
     text = ack(bot, "followup Enable PITR on every DynamoDB table", channel, user=ANN)
 
-    assert "Follow-up 1 recorded for the INC-1 postmortem" in text
+    assert "Action item 1 recorded for the INC-1 postmortem" in text
     with bot.db.transaction() as session:
         followup = session.scalars(select(FollowUp)).one()
         assert (followup.text, followup.author_id, followup.created_at) == (
@@ -401,7 +401,7 @@ def test_followup_is_recorded_for_the_postmortem_and_on_the_timeline(
         )
     assert all_entries(bot)[-1].kind == "followup"
     [message] = show_timeline(bot, channel)
-    assert f"follow-up · <@{ANN}>: Enable PITR on every DynamoDB table" in message
+    assert f"follow-up · <@{ANN}>: Action item 1: Enable PITR on every DynamoDB table" in message
 
 
 @pytest.mark.parametrize(

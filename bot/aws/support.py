@@ -179,7 +179,8 @@ class AwsSupport:
             params["categoryCode"] = category_code
         with self._translated("CreateCase"):
             case_id = self._support().create_case(**params)["caseId"]
-        return OpenedCase(case_id=case_id, display_id=self._display_id(case_id))
+        display_id, created = self._described(case_id)
+        return OpenedCase(case_id=case_id, display_id=display_id, time_created=created)
 
     def communications(self, case_id: str, after: datetime | None) -> list[Communication]:
         """Every communication on the case created strictly after `after`, oldest first."""
@@ -237,18 +238,25 @@ class AwsSupport:
                 )
         return self._client
 
-    def _display_id(self, case_id: str) -> str | None:
+    def _described(self, case_id: str) -> tuple[str | None, datetime | None]:
+        """The case's display id and AWS's `timeCreated`, each None when AWS did not say."""
         try:
             with self._translated("DescribeCases", case_id):
                 answer = self._support().describe_cases(
                     caseIdList=[case_id], includeResolvedCases=True, includeCommunications=False
                 )
         except SupportError:
-            return None
+            return None, None
         for case in answer.get("cases", []):
-            if case.get("caseId") == case_id and case.get("displayId"):
-                return str(case["displayId"])
-        return None
+            if case.get("caseId") == case_id:
+                display = str(case["displayId"]) if case.get("displayId") else None
+                raw = case.get("timeCreated")
+                try:
+                    created = parse_aws_time(raw) if raw else None
+                except (TypeError, ValueError):
+                    created = None
+                return display, created
+        return None, None
 
     def _where(self) -> str:
         client = self._client

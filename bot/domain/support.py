@@ -102,6 +102,9 @@ class PlanCheck:
 class OpenedCase:
     case_id: str  # the API's id, `case-...`
     display_id: str | None  # the number people see in the console; None if AWS did not say
+    # When AWS says it created the case (its own clock, `timeCreated`); None if not known.
+    # Durations against AWS's replies use it: they are on AWS's clock too.
+    time_created: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

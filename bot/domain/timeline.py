@@ -22,3 +22,4 @@ class EntryKind(enum.StrEnum):
     UPDATE = "update"
     AWS_HEALTH = "aws_health"
     RESTORE_DRILL = "restore_drill"
+    IMPACT = "impact"

@@ -8,7 +8,10 @@ HTML. (`render` is not re-exported here: the name would shadow the `render` modu
 from bot.export.build import build_postmortem
 from bot.export.metrics import compute_key_times, compute_metrics
 from bot.export.model import (
+    Analysis,
     Followup,
+    ImpactChange,
+    ImpactSurface,
     IncidentFacts,
     KeyTimes,
     Metrics,
@@ -23,7 +26,10 @@ from bot.export.model import (
 )
 
 __all__ = [
+    "Analysis",
     "Followup",
+    "ImpactChange",
+    "ImpactSurface",
     "IncidentFacts",
     "KeyTimes",
     "Metrics",

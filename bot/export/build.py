@@ -11,10 +11,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 from bot.domain.blame import find_blame
+from bot.domain.incident import Status
 from bot.export.metrics import compute_key_times, compute_metrics
 from bot.export.model import (
+    Analysis,
     AwsHealthEvent,
     Followup,
+    ImpactChange,
+    ImpactSurface,
     IncidentFacts,
     Participant,
     Postmortem,
@@ -38,6 +42,9 @@ def build_postmortem(
     team_timezones: Sequence[str] = (),
     generated_at: datetime | None = None,
     people: Mapping[str, str] | None = None,
+    impact: Iterable[ImpactSurface] = (),
+    impact_history: Iterable[ImpactChange] = (),
+    analysis: Analysis | None = None,
     updates: Iterable[Update] = (),
     aws_health: Iterable[AwsHealthEvent] = (),
     restore_drill: Mapping[str, RestoreDrillMetric] | None = None,
@@ -47,21 +54,30 @@ def build_postmortem(
     The timeline is ordered by when things happened, not when they were typed; entries that
     happened at the same instant keep the order they were recorded in.
     """
-    ordered = sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at))
+    ordered = _milestones(sorted(timeline, key=lambda e: (e.occurred_at, e.recorded_at)))
     responders = list(participants)
     support = support if support is not None else SupportFacts()
     actions = list(followups)
+    history = sorted(impact_history, key=lambda c: c.at)
     return Postmortem(
         incident=incident,
         timeline=ordered,
         participants=responders,
         support=support,
         metrics=compute_metrics(
-            incident=incident, timeline=ordered, participants=responders, support=support
+            incident=incident,
+            timeline=ordered,
+            participants=responders,
+            support=support,
+            impact_history=history,
+            until=incident.resolved_at or generated_at,
         ).model_copy(update={"restore_drill": dict(restore_drill or {})}),
         followups=actions,
+        impact=list(impact),
         updates=sorted(updates, key=lambda u: u.posted_at),
+        analysis=analysis or Analysis(),
         aws_health=list(aws_health),
+        impact_history=history,
         key_times=compute_key_times(incident=incident, timeline=ordered, support=support),
         runbook_steps=list(runbook_steps),
         review_notes=review_notes(incident, ordered, actions),
@@ -69,6 +85,29 @@ def build_postmortem(
         generated_at=generated_at,
         people=dict(people or {}),
     )
+
+
+def _milestones(timeline: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Mark the declaration, the first move to monitoring (mitigated) and the resolution,
+    where the store has not marked them already (it marks the AWS case opening)."""
+    marked: list[TimelineEntry] = []
+    seen: set[str] = {e.milestone for e in timeline if e.milestone}
+    for entry in timeline:
+        milestone = entry.milestone
+        if milestone is None:
+            if entry.kind == "declared":
+                milestone = "declared"
+            elif entry.kind == "resolved" or entry.to_status == Status.RESOLVED:
+                milestone = "resolved"
+            elif entry.to_status == Status.MONITORING:
+                milestone = "mitigated"
+            if milestone in seen:
+                milestone = None
+        if milestone is not None and milestone != entry.milestone:
+            seen.add(milestone)
+            entry = entry.model_copy(update={"milestone": milestone})
+        marked.append(entry)
+    return marked
 
 
 def review_notes(
@@ -90,4 +129,4 @@ def _texts(
     for number, entry in enumerate(timeline, start=1):
         yield f"timeline {number}", entry.text
     for number, followup in enumerate(followups, start=1):
-        yield f"follow-up {number}", followup.text
+        yield f"action item {followup.number or number}", followup.text

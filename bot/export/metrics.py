@@ -11,13 +11,19 @@ from datetime import datetime
 
 from bot.domain.incident import Status
 from bot.export.model import (
+    ImpactChange,
     IncidentFacts,
     KeyTimes,
     Metrics,
     Participant,
     SupportFacts,
+    SurfaceOutage,
     TimelineEntry,
 )
+
+# Two clocks (the bot's, AWS's) may disagree by a little: a span this much below zero is
+# read as no time at all; further below, one of the inputs is wrong and the span is unknown.
+CLOCK_SKEW_SECONDS = 60.0
 
 
 def compute_metrics(
@@ -26,8 +32,11 @@ def compute_metrics(
     timeline: Sequence[TimelineEntry],
     participants: Sequence[Participant],
     support: SupportFacts,
+    impact_history: Sequence[ImpactChange] = (),
+    until: datetime | None = None,
 ) -> Metrics:
-    """Time to declare, to open a support case, to hear back, to resolve; responder hours.
+    """Time to declare, to open a support case, to hear back, to resolve; responder hours;
+    how long each surface on the impact board was down and degraded (up to `until`).
 
     time_to_declare runs from the earliest timeline entry to the declaration, and is known
     only when something was logged (backdated) before the declaration.
@@ -43,7 +52,27 @@ def compute_metrics(
         time_to_support_response=_seconds(support.opened_at, support.first_response_at),
         time_to_resolve=_seconds(incident.declared_at, incident.resolved_at),
         responder_hours=_responder_hours(participants),
+        surface_outages=_outages(impact_history, until),
     )
+
+
+def _outages(history: Sequence[ImpactChange], until: datetime | None) -> list[SurfaceOutage]:
+    """Per surface, in the order first reported: the time spent down and degraded."""
+    spans: dict[str, dict[str, float]] = {}
+    current: dict[str, ImpactChange] = {}
+    for change in sorted(history, key=lambda c: c.at):
+        spans.setdefault(change.surface, {"down": 0.0, "degraded": 0.0})
+        previous = current.get(change.surface)
+        if previous is not None and previous.status in ("down", "degraded"):
+            spans[change.surface][previous.status] += (change.at - previous.at).total_seconds()
+        current[change.surface] = change
+    for surface, last in current.items():
+        if until is not None and last.status in ("down", "degraded") and until > last.at:
+            spans[surface][last.status] += (until - last.at).total_seconds()
+    return [
+        SurfaceOutage(surface=s, down_seconds=v["down"], degraded_seconds=v["degraded"])
+        for s, v in spans.items()
+    ]
 
 
 def compute_key_times(
@@ -75,9 +104,13 @@ def _mitigated_at(timeline: Sequence[TimelineEntry]) -> datetime | None:
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    """Never negative: within the clocks' skew it is 0, beyond it unknown."""
     if start is None or end is None:
         return None
-    return (end - start).total_seconds()
+    seconds = (end - start).total_seconds()
+    if seconds >= 0:
+        return seconds
+    return 0.0 if seconds >= -CLOCK_SKEW_SECONDS else None
 
 
 def _responder_hours(participants: Sequence[Participant]) -> float | None:

@@ -12,13 +12,21 @@ The models hold values only. `build_postmortem` (bot/export/build.py) fills the 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Annotated
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from bot.domain.clock import ensure_utc
 from bot.domain.incident import Severity, Status
+from bot.domain.text_clean import clean_text
 
 UtcDatetime = Annotated[
     datetime,
@@ -33,6 +41,24 @@ BACKDATED_AFTER = timedelta(minutes=1)
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        """Every text that reaches a document is cleaned here, once, whatever its source
+        (rows stored before cleaning existed included): no format can carry a control
+        character or a bidirectional override."""
+        return _cleaned(value)
+
+
+def _cleaned(value: Any) -> Any:
+    if type(value) is str:
+        return clean_text(value)
+    if type(value) is list:
+        return [_cleaned(v) for v in value]
+    if type(value) is dict:
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    return value
 
 
 class IncidentFacts(_Frozen):
@@ -63,6 +89,13 @@ class TimelineEntry(_Frozen):
     permalink: str | None = None
     to_status: Status | None = None
     """For a status change, the status it moved to (how the export finds "mitigated")."""
+    milestone: str | None = None
+    """A key moment a reader looks for: declared, case opened, mitigated, resolved."""
+    roster_move: str | None = None
+    roster_user: str | None = None
+    """For a roster move, which (need, standby, ...) and whom: consecutive moves read as one."""
+    runbook_step: str | None = None
+    """For a ticked runbook step, `<runbook id>#<step index>`."""
 
     @model_validator(mode="after")
     def _derive_backdated(self) -> TimelineEntry:
@@ -125,12 +158,84 @@ class Metrics(_Frozen):
     responder_hours: float | None = None
     # Per table drilled in this incident, by table name (the latest drill of each).
     restore_drill: dict[str, RestoreDrillMetric] = {}
+    # Added beyond the contract:
+    surface_outages: list[SurfaceOutage] = []
+
+
+FollowupStatus = Literal["open", "done"]
+ImpactStatus = Literal["down", "degraded", "ok"]
 
 
 class Followup(_Frozen):
+    """An action item. `number` is fixed when it is recorded (1, 2, 3 ... per incident)."""
+
     text: str
     author: str | None = None
     created_at: UtcDatetime
+    number: int | None = None
+    owner: str | None = None
+    due: date | None = None
+    status: FollowupStatus = "open"
+    # Added beyond the contract:
+    done_at: UtcDatetime | None = None
+    done_by: str | None = None
+
+
+class ImpactSurface(_Frozen):
+    """What users see of one surface now. `since`: when it entered its current status;
+    `changed_at`: its last change (status or note)."""
+
+    surface: str
+    status: ImpactStatus
+    note: str | None = None
+    since: UtcDatetime
+    changed_at: UtcDatetime
+
+
+class ImpactChange(_Frozen):
+    """One step of a surface's history, for how long it was down or degraded."""
+
+    surface: str
+    status: ImpactStatus
+    at: UtcDatetime
+
+
+ANALYSIS_SECTIONS: tuple[str, ...] = (
+    "summary",
+    "impact",
+    "trigger",
+    "root_cause",
+    "contributing_factors",
+    "detection",
+    "resolution",
+    "went_well",
+    "went_wrong",
+    "lucky",
+)
+"""The review's sections, in the order a review reads them (the command spells `_` as `-`)."""
+
+
+class Analysis(_Frozen):
+    """What the review says; `None` where nobody has written the section yet."""
+
+    summary: str | None = None
+    impact: str | None = None
+    trigger: str | None = None
+    root_cause: str | None = None
+    contributing_factors: str | None = None
+    detection: str | None = None
+    resolution: str | None = None
+    went_well: str | None = None
+    went_wrong: str | None = None
+    lucky: str | None = None
+
+
+class SurfaceOutage(_Frozen):
+    """How long one surface was down and degraded, up to resolution (or the export)."""
+
+    surface: str
+    down_seconds: float
+    degraded_seconds: float
 
 
 class Update(_Frozen):
@@ -146,6 +251,7 @@ class RunbookStep(_Frozen):
     step: str
     ticked_by: str | None = None
     ticked_at: UtcDatetime | None = None
+    step_index: int | None = None
 
 
 class ReviewNote(_Frozen):
@@ -175,10 +281,13 @@ class Postmortem(_Frozen):
     support: SupportFacts
     metrics: Metrics
     followups: list[Followup]
+    impact: list[ImpactSurface] = []
     updates: list[Update] = []
+    analysis: Analysis = Analysis()
     aws_health: list[AwsHealthEvent] = []
     # Added beyond the contract:
     key_times: KeyTimes
+    impact_history: list[ImpactChange] = []
     runbook_steps: list[RunbookStep] = []
     review_notes: list[ReviewNote] = []
     team_timezones: list[str] = []

@@ -19,7 +19,6 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import quote, urlsplit
@@ -29,8 +28,9 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from bot.domain.errors import UsageError
-from bot.export.model import Postmortem
-from bot.export.text import MdSafe, escape_md, escape_md_block, slack_to_plain
+from bot.export import layout
+from bot.export.model import ANALYSIS_SECTIONS, Postmortem, SurfaceOutage
+from bot.export.text import MdSafe, escape_md, escape_md_block, html_rich, md_rich, slack_to_plain
 from bot.export.timefmt import duration_text, hours_text, team_zones, utc_text, zone_text
 
 Format = Literal["md", "json", "html"]
@@ -43,11 +43,19 @@ _URL_SAFE = ":/?#@!$&*+,;=%~-._"
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
-def render(postmortem: Postmortem, fmt: Format, zones: Sequence[str]) -> str:
+CSS_PATH = _TEMPLATES / "postmortem.css"
+"""The export's styles, shared with the live incident page (which serves this file)."""
+
+
+def render(
+    postmortem: Postmortem, fmt: Format, zones: Sequence[str], reader_zone: str | None = None
+) -> str:
     """The postmortem as text in `fmt`, with every instant shown in UTC and in `zones`.
 
     `zones` are IANA names (WARROOM_TEAM_TIMEZONES); they are also recorded in the JSON as
-    `team_timezones`. An unknown zone raises `InvalidTime`; an unknown format `UsageError`.
+    `team_timezones`. Instants read first in `reader_zone` (default: the first team zone),
+    then in the other team zones and UTC. An unknown zone raises `InvalidTime`; an unknown
+    format `UsageError`.
     """
     if fmt not in FORMATS:
         raise UsageError(f"`{fmt}` is not an export format. Use one of: {', '.join(FORMATS)}.")
@@ -55,8 +63,21 @@ def render(postmortem: Postmortem, fmt: Format, zones: Sequence[str]) -> str:
     postmortem = postmortem.model_copy(update={"team_timezones": [z.key for z in tz]})
     if fmt == "json":
         return postmortem.model_dump_json(indent=2) + "\n"
+    reading = team_zones([reader_zone]) if reader_zone else []
+    ordered = reading + [z for z in tz if z not in reading]
     template = _environment(fmt).get_template(f"postmortem.{fmt}.j2")
-    return template.render(pm=postmortem, zones=tz, view=_View.of(postmortem))
+    return template.render(
+        pm=postmortem,
+        zones=tz,
+        view=_View.of(postmortem, ordered),
+        css=_css(),
+        moment=functools.partial(layout.moment, zones=ordered),
+    )
+
+
+@functools.cache
+def _css() -> Markup:
+    return Markup(CSS_PATH.read_text(encoding="utf-8"))  # noqa: S704 - our own file
 
 
 @dataclass(frozen=True)
@@ -71,11 +92,47 @@ class _View:
 
     key_times: list[_Row]
     durations: list[_Row]
+    rows: list[layout.Row]
+    summary: layout.Section
+    impact: layout.Section
+    analysis_before: list[layout.Section]
+    analysis_after: list[layout.Section]
+    reader_zone: str
+    other_zones: str
+    review_status: str
+    resolved: bool
+    outages: dict[str, str]
+
+    def outage(self, surface: str) -> str:
+        return self.outages.get(surface, "")
+
+    def final_state(self, state: str) -> str:
+        """A resolved incident's roster reads as it stood at the end: nobody is "needed"
+        any more, they were needed until it was resolved."""
+        return "needed until resolved" if self.resolved and state == "needed" else state
 
     @classmethod
-    def of(cls, pm: Postmortem) -> _View:
+    def of(cls, pm: Postmortem, zones: Sequence[Any] = ()) -> _View:
         kt, m = pm.key_times, pm.metrics
+        written = sum(1 for key in ANALYSIS_SECTIONS if getattr(pm.analysis, key))
+        names = [z.key for z in zones]
         return cls(
+            rows=layout.timeline_rows(pm),
+            summary=layout.sections(pm, ["summary"])[0],
+            impact=layout.sections(pm, ["impact"])[0],
+            analysis_before=layout.sections(
+                pm, ["trigger", "root_cause", "contributing_factors", "detection", "resolution"]
+            ),
+            analysis_after=layout.sections(pm, ["went_well", "went_wrong", "lucky"]),
+            reader_zone=names[0] if names else "UTC",
+            other_zones=", ".join([*names[1:], "UTC"]) if names else "",
+            review_status=(
+                f"draft: {written} of {len(ANALYSIS_SECTIONS)} analysis sections written"
+                if written < len(ANALYSIS_SECTIONS)
+                else "all analysis sections written; ready for review"
+            ),
+            resolved=pm.incident.resolved_at is not None,
+            outages={o.surface: _outage_text(o) for o in pm.metrics.surface_outages},
             key_times=[
                 _Row(MdSafe("First timeline entry"), kt.first_entry_at),
                 _Row(MdSafe("Declared"), kt.declared_at),
@@ -99,6 +156,16 @@ class _View:
         )
 
 
+def _outage_text(outage: SurfaceOutage) -> str:
+    """`down 3 h 20 min, degraded 12 min`, or `never down`."""
+    parts = [
+        f"{label} {duration_text(seconds)}"
+        for label, seconds in (("down", outage.down_seconds), ("degraded", outage.degraded_seconds))
+        if seconds > 0
+    ]
+    return ", ".join(parts) or "never down"
+
+
 @functools.cache
 def _environment(fmt: str) -> Environment:
     """One Jinja2 environment per format, built on first use (no work at import time)."""
@@ -112,11 +179,14 @@ def _environment(fmt: str) -> Environment:
     if fmt == "html":
         env = Environment(autoescape=True, finalize=_html_finalize, **common)
         env.filters["block"] = lambda text: text
+        env.filters["rich"] = lambda text: None if text is None else html_rich(text)
     else:
         env = Environment(autoescape=False, finalize=_md_finalize, **common)  # noqa: S701
         env.filters["block"] = _md_block
         env.filters["mdlink"] = _md_link
-        env.filters["time_cells"] = _md_time_cells
+        env.filters["rich"] = lambda text: None if text is None else md_rich(text)
+        # Output of the template's own macros, already escaped piece by piece.
+        env.filters["ours"] = MdSafe
     env.filters.update(
         utc=utc_text,
         inzone=zone_text,
@@ -141,16 +211,6 @@ def _html_finalize(value: Any) -> Any:
     if value is None:
         return Markup('<span class="unknown">unknown</span>')
     return value
-
-
-def _md_time_cells(value: datetime | None, zones: Sequence[Any]) -> MdSafe:
-    """` 10:20 UTC | Sep 16 03:20 PDT | ... |` in one call: the timeline table repeats this
-    for every entry, and one filter call beats 1 + len(zones) of them at 10,000 rows."""
-    if value is None:
-        return MdSafe(" | ".join(["_unknown_"] * (1 + len(zones))))
-    # Our own text (digits, month names, zone abbreviations, ':' '+' '-'): nothing to escape.
-    cells = [utc_text(value)] + [zone_text(value, zone) for zone in zones]
-    return MdSafe(" | ".join(cell or "_unknown_" for cell in cells))
 
 
 def _md_block(text: str | None) -> MdSafe | None:

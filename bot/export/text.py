@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from markupsafe import Markup, escape
+
 # Slack's wire format, recognised only in the shapes Slack produces, so that anything else in
 # angle brackets (`<b>`, `<script>`) stays exactly as typed: <@U123>, <@U123|name>,
 # <#C123|name>, <!here>, <!subteam^S1|@team>, <!date^...|fallback>, <https://x|label>.
@@ -77,7 +79,7 @@ def escape_md_block(text: str) -> MdSafe:
     paragraphs = re.split(r"\n\s*\n", text.strip())
     rendered = []
     for paragraph in paragraphs:
-        lines = [_escape_line(" ".join(line.split())) for line in paragraph.splitlines()]
+        lines = [_md_with_links(" ".join(line.split())) for line in paragraph.splitlines()]
         rendered.append("  \n".join(line for line in lines if line))
     return MdSafe("\n\n".join(p for p in rendered if p))
 
@@ -93,3 +95,66 @@ def _escape_line(line: str) -> str:
     elif escaped[:1] in ("-", "+", "="):
         escaped = "\\" + escaped
     return escaped
+
+
+# A token no line can hold whole: a URL, an ARN, a long id. Only these may break anywhere.
+_LONG_TOKEN = re.compile(r"(\S{28,}|(?:https?://|arn:)\S+)")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def html_rich(text: str) -> Markup:
+    """User text as HTML: escaped, Slack's `code` as <code>, long tokens marked so that
+    only they may break mid-token (everything else wraps between words)."""
+    parts: list[str] = []
+    for index, piece in enumerate(_CODE_SPAN.split(text)):
+        inner = "".join(
+            f'<span class="token">{escape(chunk)}</span>' if odd % 2 else str(escape(chunk))
+            for odd, chunk in enumerate(_LONG_TOKEN.split(piece))
+        )
+        parts.append(f"<code>{inner}</code>" if index % 2 else inner)
+    return Markup("".join(parts))  # noqa: S704 - every user piece went through escape()
+
+
+def md_rich(text: str) -> MdSafe:
+    """User text as one line of inert Markdown, with Slack's `code` kept as code spans and
+    bare URLs as autolinks (`<https://...>`), so escaped punctuation after a URL cannot
+    become part of it."""
+    text = " ".join(text.split())
+    out: list[str] = []
+    for index, piece in enumerate(_CODE_SPAN.split(text)):
+        if index % 2:
+            out.append("`" + piece.replace("|", "\\|") + "`")
+        else:
+            out.append(_md_with_links(piece))
+    return MdSafe("".join(out))
+
+
+_BARE_URL = re.compile(r"https?://[^\s<>\"`|\\]+")
+_TRAILING = ".,:;!?'*_~"
+
+
+def _md_with_links(text: str) -> str:
+    out: list[str] = []
+    last = 0
+    for match in _BARE_URL.finditer(text):
+        url = match.group(0)
+        # As GFM's autolinker does: trailing punctuation and an unbalanced `)` end the text.
+        while url and (url[-1] in _TRAILING or (url[-1] == ")" and _unbalanced(url))):
+            url = url[:-1]
+        if "://" not in url or url.endswith("://"):
+            continue
+        out.append(_escape_piece(text[last : match.start()], first=not out and last == 0))
+        out.append(f"<{url}>")
+        last = match.start() + len(url)
+    out.append(_escape_piece(text[last:], first=not out))
+    return "".join(out)
+
+
+def _unbalanced(url: str) -> bool:
+    return url.count("(") < url.count(")")
+
+
+def _escape_piece(piece: str, *, first: bool) -> str:
+    if not piece:
+        return ""
+    return _escape_line(piece) if first else piece.translate(_INLINE_ESCAPES)

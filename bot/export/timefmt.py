@@ -17,7 +17,7 @@ from bot.domain.errors import InvalidTime
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"})
 
 # Month names spelled out here rather than by strftime("%b"), which follows the process locale.
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def team_zones(names: Sequence[str]) -> list[ZoneInfo]:
@@ -56,7 +56,7 @@ def zone_text(value: datetime | None, zone: ZoneInfo) -> str | None:
     if value is None:
         return None
     local = value.astimezone(zone)
-    return f"{_MONTHS[local.month - 1]} {local.day} {local:%H:%M} {local.tzname()}"
+    return f"{MONTHS[local.month - 1]} {local.day} {local:%H:%M} {local.tzname()}"
 
 
 def duration_text(seconds: float | None) -> str | None:

@@ -252,7 +252,7 @@ def play(scene: Scene) -> None:
     channel = scene.bot.slack.state.channel_by_name(created[-1].params["name"])
     assert channel is not None
     scene.channel = channel.id
-    for step in STEPS:
+    for step in _review_steps():
         step(scene)
     drill_epilogue(scene)
     scene.at("The channel, as everyone saw it, is above. Files:")
@@ -363,18 +363,18 @@ def recover(scene: Scene) -> None:
     scene.type("U0ADA", "status identified")
     scene.type("U0MUTALE", "log Restore of orders from AWS internal backup complete")
     scene.type("U0ADA", "status monitoring")
-    scene.type("U0KOFI", "followup Turn on point-in-time recovery for every DynamoDB table")
-    scene.type(
-        "U0ADA", "followup Buy a support plan before we need it; run warroom readiness weekly"
-    )
     scene.at("Two responders read the same timeline, each in their own zone", minutes=5)
     scene.type("U0ADA", "timeline")
     scene.type("U0MUTALE", "timeline Africa/Lusaka")
 
 
-def resolve_and_export(scene: Scene) -> None:
-    scene.at("Resolved; the postmortem is exported", minutes=30)
+def resolve(scene: Scene) -> None:
+    scene.at("Resolved", minutes=30)
     scene.type("U0ADA", "resolve Orders restored from AWS internal backup; stack redeployed")
+
+
+def export(scene: Scene) -> None:
+    scene.at("The postmortem is exported", minutes=5)
     scene.type("U0ADA", "postmortem md")
     from bot.services.postmortem import export_incident
 
@@ -390,16 +390,24 @@ def resolve_and_export(scene: Scene) -> None:
         scene.transcript.block("📌", pinned.text)
 
 
-STEPS: list[Callable[[Scene], None]] = [
-    timeline_backfill,
-    capture_from_conversation,
-    pull_people_in,
-    tick_runbook_steps,
-    support_without_a_plan,
-    demo_page.tell_stakeholders,
-    aws_health_event,
-    narrow_the_call,
-    recover,
-    demo_page.tell_stakeholders_it_is_back,
-    resolve_and_export,
-]
+def _review_steps() -> list[Callable[[Scene], None]]:
+    from bot.sandbox import demo_review
+
+    return [
+        timeline_backfill,
+        capture_from_conversation,
+        pull_people_in,
+        demo_review.impact_board,
+        tick_runbook_steps,
+        support_without_a_plan,
+        demo_page.tell_stakeholders,
+        aws_health_event,
+        narrow_the_call,
+        recover,
+        demo_review.impact_recovers,
+        demo_page.tell_stakeholders_it_is_back,
+        demo_review.action_items,
+        resolve,
+        demo_review.write_the_analysis,
+        export,
+    ]

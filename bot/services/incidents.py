@@ -20,12 +20,12 @@ from bot.domain.incident import IncidentRef, Severity, Status, reference
 from bot.domain.permissions import require_commander
 from bot.domain.roster import ParticipantState
 from bot.domain.timeline import EntryKind
-from bot.services import declarations, outbox
+from bot.services import declarations, impact, outbox
 from bot.services.context import ServiceContext
 from bot.services.health_facts import read_health
 from bot.services.ports import Asker, ChatError
 from bot.services.summary import summary_text
-from bot.store import repo
+from bot.store import repo, review_repo
 from bot.store.models import Incident, Participant, ParticipantTransition
 
 log = logging.getLogger(__name__)
@@ -144,8 +144,9 @@ def refresh_summary(ctx: ServiceContext, number: int) -> None:
     with ctx.db.transaction() as session:
         incident = repo.incident_by_number(session, number)
         health = read_health(session, number)
+        surfaces = impact.not_ok(review_repo.surfaces(session, number))
         channel, ts = incident.channel_id, incident.summary_message_ts
-        text = summary_text(incident, health)
+        text = summary_text(incident, health, surfaces)
     if channel and ts:
         try:
             ctx.chat.update(channel, ts, text)

@@ -5,9 +5,10 @@ all export through `export_incident`, so the three say exactly the same thing.
 
 Loading costs a CONSTANT number of SQL statements whatever the incident's size (one each for
 the incident, the timeline, the participants, their transitions, the support case, the
-follow-ups and the runbook steps): an incident with 10,000 entries and 200 responders is
-exactly as many round trips as one with three. Everything is read in one transaction; on
-PostgreSQL at REPEATABLE READ, so the seven reads see one snapshot of the record.
+action items, the runbook steps, the impact board, its history and the analysis): an
+incident with 10,000 entries and 200 responders is exactly as many round trips as one with
+three. Everything is read in one transaction; on PostgreSQL at REPEATABLE READ, so the
+reads see one snapshot of the record.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,9 +27,11 @@ from bot.domain.errors import NotFound, UsageError
 from bot.domain.incident import Severity, Status, reference
 from bot.domain.roster import ParticipantState, Position
 from bot.domain.support import PlanClass
-from bot.domain.timeline import EntryKind
 from bot.export import (
+    Analysis,
     Followup,
+    ImpactChange,
+    ImpactSurface,
     IncidentFacts,
     Participant,
     Postmortem,
@@ -43,8 +46,9 @@ from bot.export.render import FORMATS, Format, render
 from bot.services import people
 from bot.services.context import ServiceContext
 from bot.services.postmortem_aws import aws_health_export, restore_drill_export
+from bot.services.postmortem_timeline import load_timeline, with_runbook_steps
 from bot.services.support import latest_case
-from bot.store import models, updates_repo
+from bot.store import models, review_repo, updates_repo
 from bot.store.db import Database
 
 FORMAT_USAGE = "postmortem [md|json|html]"
@@ -52,10 +56,8 @@ FORMAT_LABELS: dict[str, str] = {"md": "Markdown", "json": "JSON", "html": "HTML
 
 # Plan classes that say we do not know the plan: exported as null, never guessed.
 _UNKNOWN_PLANS = frozenset({PlanClass.UNKNOWN.value, PlanClass.NOT_CONFIGURED.value})
-# Timeline kinds whose `data` is {"old": ..., "new": ...} of the incident's status.
 MENTIONED = re.compile(r"<@([UW][A-Z0-9]+)")
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
-_STATUS_KINDS = frozenset({EntryKind.STATUS.value, EntryKind.RESOLVED.value})
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def load_postmortem(
     until = incident.resolved_at or now
     case = latest_case(session, number)
     facts = _incident_facts(incident)
-    timeline = _timeline(session, number)
+    timeline = load_timeline(session, number)
     participants = _participants(session, number, until)
     followups = _followups(session, number)
     runbook_steps = _runbook_steps(session, number)
@@ -151,9 +153,25 @@ def load_postmortem(
         Update(text=u.text, author=u.author_id, posted_at=u.posted_at)
         for u in updates_repo.updates(session, number)
     ]
+    timeline = with_runbook_steps(timeline, runbook_steps)
     ids = user_ids(facts, timeline, participants, followups, runbook_steps)
     ids.update(u.author for u in updates if u.author and SLACK_USER.fullmatch(u.author))
     return build_postmortem(
+        impact=[
+            ImpactSurface(
+                surface=s.surface,
+                status=s.status,
+                note=s.note,
+                since=s.since,
+                changed_at=s.changed_at,
+            )
+            for s in review_repo.surfaces(session, number)
+        ],
+        impact_history=[
+            ImpactChange(surface=surface, status=status, at=at)
+            for surface, status, at in review_repo.impact_history(session, number)
+        ],
+        analysis=Analysis.model_validate(review_repo.analysis(session, number)),
         incident=facts,
         timeline=timeline,
         participants=participants,
@@ -182,6 +200,7 @@ def user_ids(
     found.update(p.user for p in participants)
     found.update(t.by for p in participants for t in p.transitions if t.by)
     found.update(f.author for f in followups if f.author)
+    found.update(f.owner for f in followups if f.owner)
     found.update(s.ticked_by for s in runbook_steps if s.ticked_by)
     for text in [incident.title, incident.summary or "", *(e.text for e in timeline)]:
         found.update(MENTIONED.findall(text))
@@ -201,55 +220,6 @@ def _incident_facts(incident: models.Incident) -> IncidentFacts:
         summary=incident.summary,
         channel=incident.channel_name,
     )
-
-
-def _timeline(session: Session, number: int) -> list[TimelineEntry]:
-    """Struck entries are left out; plain columns, not ORM objects (10,000 rows stay cheap)."""
-    t = models.TimelineEntry
-    rows = session.execute(
-        select(
-            t.occurred_at,
-            t.recorded_at,
-            t.author_id,
-            t.kind,
-            t.text,
-            t.number,
-            t.backdated,
-            t.permalink,
-            t.data,
-        )
-        .where(t.incident_number == number, t.struck_at.is_(None))
-        .order_by(t.occurred_at, t.id)
-    ).all()
-    return [
-        TimelineEntry(
-            occurred_at=row.occurred_at,
-            recorded_at=row.recorded_at,
-            author=row.author_id,
-            kind=row.kind,
-            text=slack_unescape(row.text) if row.kind == EntryKind.MESSAGE else row.text,
-            number=row.number,
-            backdated=bool(row.backdated),
-            permalink=row.permalink,
-            to_status=_to_status(row.kind, row.data),
-        )
-        for row in rows
-    ]
-
-
-def slack_unescape(text: str) -> str:
-    """Slack sends `<`, `>` and `&` in message text as `&lt;`, `&gt;`, `&amp;`: the captured
-    message reads in the export as it did in Slack. `&amp;` last, so `&amp;lt;` is `&lt;`."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _to_status(kind: str, data: Any) -> Status | None:
-    if kind not in _STATUS_KINDS or not isinstance(data, dict):
-        return None
-    try:
-        return Status(str(data.get("new")))
-    except ValueError:
-        return None
 
 
 def _participants(session: Session, number: int, until: datetime) -> list[Participant]:
@@ -323,25 +293,36 @@ def _support(incident: models.Incident, case: models.SupportCase | None) -> Supp
 
 
 def _followups(session: Session, number: int) -> list[Followup]:
-    f = models.FollowUp
-    rows = session.execute(
-        select(f.text, f.author_id, f.created_at)
-        .where(f.incident_number == number)
-        .order_by(f.created_at, f.id)
-    ).all()
-    return [Followup(text=r.text, author=r.author_id, created_at=r.created_at) for r in rows]
+    return [
+        Followup(
+            text=f.text,
+            author=f.author_id,
+            created_at=f.created_at,
+            number=f.number,
+            owner=f.owner_id,
+            due=f.due,
+            status="done" if f.status == "done" else "open",
+            done_at=f.done_at,
+            done_by=f.done_by,
+        )
+        for f in review_repo.followups(session, number)
+    ]
 
 
 def _runbook_steps(session: Session, number: int) -> list[RunbookStep]:
     s = models.RunbookStep
     rows = session.execute(
-        select(s.runbook_id, s.step_text, s.ticked_by, s.ticked_at)
+        select(s.runbook_id, s.step_index, s.step_text, s.ticked_by, s.ticked_at)
         .where(s.incident_number == number)
         .order_by(s.ticked_at, s.id)
     ).all()
     return [
         RunbookStep(
-            runbook_id=r.runbook_id, step=r.step_text, ticked_by=r.ticked_by, ticked_at=r.ticked_at
+            runbook_id=r.runbook_id,
+            step=r.step_text,
+            ticked_by=r.ticked_by,
+            ticked_at=r.ticked_at,
+            step_index=r.step_index,
         )
         for r in rows
     ]

@@ -3,10 +3,13 @@ text."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain import mrkdwn
 from bot.domain.incident import Severity, reference
 from bot.domain.timefmt import slack_date
 from bot.services.health_facts import IncidentHealth, summary_health_line, summary_plan_note
+from bot.services.impact import Surface
 from bot.store.models import Incident
 
 _PLAN_TEXT = {
@@ -21,7 +24,22 @@ def support_line(incident: Incident) -> str:
     return incident.support_plan_detail or incident.support_plan or "unknown"
 
 
-def summary_text(incident: Incident, health: IncidentHealth | None = None) -> str:
+def impact_line(surfaces: Sequence[Surface]) -> str | None:
+    """The surfaces users see broken, worst first: `*Impact:* vendor web app down (no data)`."""
+    shown = sorted((s for s in surfaces if s.status != "ok"), key=lambda s: s.status != "down")
+    if not shown:
+        return None
+    parts = [
+        f"{mrkdwn.escape(s.surface)} *{s.status}*"
+        + (f" ({mrkdwn.escape(s.note)})" if s.note else "")
+        for s in shown
+    ]
+    return "*Impact:* " + "; ".join(parts)
+
+
+def summary_text(
+    incident: Incident, health: IncidentHealth | None = None, impact: Sequence[Surface] = ()
+) -> str:
     drill = " :test_tube: *DRILL*" if incident.is_drill else ""
     severity = Severity(incident.severity).label
     lines = [
@@ -43,6 +61,9 @@ def summary_text(incident: Incident, health: IncidentHealth | None = None) -> st
             lines.append(f"*AWS Health:* {line}")
     if incident.resolved_at is not None:
         lines.append(f"*Resolved:* {slack_date(incident.resolved_at)}")
+    impact_text = impact_line(impact)
+    if impact_text:
+        lines.append(impact_text)
     if incident.summary:
         lines.append(f"*Summary:* {mrkdwn.escape(incident.summary)}")
     lines.append("Type `/incident help` for what you can do here.")

@@ -177,7 +177,9 @@ def open_claimed_case(ctx: ServiceContext, claim: CaseClaim) -> Outcome:
             session.add(case)
         case.case_id, case.display_id = opened.case_id, opened.display_id
         case.severity, case.plan = check.highest_severity, check.plan_class.value
-        case.subject, case.opened_at = claim.subject, now
+        # AWS's own creation time: its replies are on its clock, so the time to the first
+        # response is measured on one clock (the bot's `now` came after the create returned).
+        case.subject, case.opened_at = claim.subject, opened.time_created or now
         session.flush()
         incident.support_plan = check.plan_class.value
         incident.support_plan_detail = plan_summary_line(check, case)

@@ -1,4 +1,5 @@
-"""Writing and correcting the timeline: `log`, `strike`, `followup` and captured messages.
+"""Writing and correcting the timeline: `log`, `strike` and captured messages (action
+items, `followup`, are in followups.py).
 
 Every entry is stored with the instant it happened (`occurred_at`) and the instant it was
 recorded, both aware UTC; the zone a responder typed is only used to read their time.
@@ -25,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,12 +38,11 @@ from bot.services import capture_retry
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.store import repo
-from bot.store.models import FollowUp, Incident, TimelineEntry
+from bot.store.models import Incident, TimelineEntry
 
 MAX_TEXT = 3000
 LOG_USAGE = "log [<when> |] <text>"
 STRIKE_USAGE = "strike <n> [reason]"
-FOLLOWUP_USAGE = "followup <text>"
 
 # Not yet an `EntryKind` member (bot/domain/timeline.py belongs to the lead); the column is
 # a plain string, so the value is what matters.
@@ -99,13 +98,6 @@ class Struck:
     entry_text: str
     occurred_at: datetime
     reason: str | None
-
-
-@dataclass(frozen=True)
-class FollowupAdded:
-    incident_number: int
-    count: int  # how many follow-ups the incident has now
-    text: str
 
 
 @dataclass(frozen=True)
@@ -266,39 +258,6 @@ def _require_may_strike(
         f"Only {author}the incident commander (<@{incident.commander_id}>) or a warroom "
         f"admin may strike entry {number}. Nothing was changed."
     )
-
-
-def add_followup(
-    ctx: ServiceContext, *, incident_number: int, user: str, text: str
-) -> FollowupAdded:
-    """An action item for the postmortem; also a `followup` timeline entry, so the timeline
-    shows when during the incident it was raised."""
-    text = validate_text(text, FOLLOWUP_USAGE)
-    now = ctx.clock.now()
-    with ctx.db.transaction() as session:
-        incident = repo.incident_by_number(session, incident_number)
-        session.add(
-            FollowUp(incident_number=incident_number, text=text, author_id=user, created_at=now)
-        )
-        repo.add_timeline_entry(
-            session,
-            incident,
-            kind=EntryKind.FOLLOWUP,
-            text=text,
-            author_id=user,
-            occurred_at=now,
-            recorded_at=now,
-        )
-        _touch(session, incident_number, user, now)
-        count = (
-            session.scalar(
-                select(func.count())
-                .select_from(FollowUp)
-                .where(FollowUp.incident_number == incident_number)
-            )
-            or 0
-        )
-    return FollowupAdded(incident_number, count, text)
 
 
 def message_instant(ts: str) -> datetime:

@@ -9,6 +9,7 @@ class CallbackId(enum.StrEnum):
     DECLARE_MODAL = "declare_modal"
     ADD_TO_TIMELINE = "add_to_timeline"
     UPDATE_MODAL = "update_modal"
+    ANALYSIS_MODAL = "analysis_modal"
 
 
 class BlockId(enum.StrEnum):
@@ -18,6 +19,8 @@ class BlockId(enum.StrEnum):
     NUDGE_ACTIONS = "nudge_actions"
     UPDATE_TEXT = "update_text"
     UPDATE_REMINDER_ACTIONS = "update_reminder_actions"
+    # One input block per analysis section: "analysis_" + the section's key.
+    ANALYSIS_PREFIX = "analysis_"
 
 
 class ActionId(enum.StrEnum):
@@ -30,3 +33,4 @@ class ActionId(enum.StrEnum):
     POSTMORTEM_EXPORT = "postmortem_export"
     UPDATE_TEXT = "update_text"
     UPDATE_REMINDER_OPEN = "update_reminder_open"
+    ANALYSIS_TEXT = "analysis_text"

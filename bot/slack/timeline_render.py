@@ -39,11 +39,12 @@ _ICONS = {
     "support": ":sos:",
     "runbook": ":clipboard:",
     "followup": ":dart:",
+    "impact": ":bar_chart:",
     "resolved": ":white_check_mark:",
     STRIKE_KIND: ":scissors:",
 }
 # Kinds a person wrote in their own words: the line names who.
-_AUTHORED = {"note", "message", "followup"}
+_AUTHORED = {"note", "message", "followup", "impact"}
 
 _ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
 _SAFE_LINK = re.compile(r"https://[^\s<>|]+")

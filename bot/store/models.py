@@ -8,7 +8,7 @@ here, not in process memory.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Connection,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -149,13 +150,67 @@ class TimelineEntry(Base):
 
 
 class FollowUp(Base):
+    """An action item. `number` is fixed when it is recorded (1, 2, 3 ... per incident)."""
+
     __tablename__ = "followups"
+    __table_args__ = (UniqueConstraint("incident_number", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_number: Mapped[int] = mapped_column(ForeignKey("incidents.number"), index=True)
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    number: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default="open", server_default="open")
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class ImpactSurface(Base):
+    """What users see of one surface of an incident now; `surface_key` (lowercased, spaces
+    folded) makes `Vendor web app` and `vendor  web app` one surface."""
+
+    __tablename__ = "impact_surfaces"
+    __table_args__ = (UniqueConstraint("incident_number", "surface_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_number: Mapped[int] = mapped_column(ForeignKey("incidents.number"), index=True)
+    surface_key: Mapped[str] = mapped_column(String(200))
+    surface: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    since: Mapped[datetime]
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class ImpactChange(Base):
+    """Every change of a surface, so the postmortem can say how long it was down."""
+
+    __tablename__ = "impact_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    surface_id: Mapped[int] = mapped_column(ForeignKey("impact_surfaces.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+    by_user: Mapped[str | None] = mapped_column(String(32))
+
+
+class AnalysisSection(Base):
+    """One written section of the incident's review (`root_cause`, `lucky`, ...)."""
+
+    __tablename__ = "analysis_sections"
+    __table_args__ = (UniqueConstraint("incident_number", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_number: Mapped[int] = mapped_column(ForeignKey("incidents.number"), index=True)
+    section: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class SupportCase(Base):

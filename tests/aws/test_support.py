@@ -210,6 +210,8 @@ def test_business_plan_opens_urgent_cases(
     opened = open_prod_down(support, severity=check.highest_severity)
     stored = emulator.case(opened.case_id)
     assert opened.display_id == stored.display_id
+    # AWS's own creation time, on AWS's clock: replies are measured against it.
+    assert opened.time_created == stored.time_created
     assert stored.severity_code == "urgent"
     assert stored.subject == "INC-7 Production environment deleted"
     assert stored.cc_emails == ["oncall@example.com"]

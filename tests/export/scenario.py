@@ -9,11 +9,14 @@ and Accra. Early entries were logged afterwards (backdated).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.domain.incident import Severity, Status
 from bot.export import (
+    Analysis,
     Followup,
+    ImpactChange,
+    ImpactSurface,
     IncidentFacts,
     Participant,
     Postmortem,
@@ -195,19 +198,28 @@ def support() -> SupportFacts:
 def followups() -> list[Followup]:
     return [
         Followup(
-            text="Enable DynamoDB point-in-time recovery on every production table",
+            text="Enable DynamoDB point-in-time recovery on every production table <@U0DEV2>",
             author="U0CMDR",
             created_at=at(14, 45),
+            number=1,
+            owner="U0DEV2",
+            due=date(2026, 9, 30),
         ),
         Followup(
             text="Turn on termination protection for production stacks",
             author="U0DEV2",
             created_at=at(14, 46),
+            number=2,
+            status="done",
+            done_at=at(14, 50),
+            done_by="U0DEV2",
         ),
         Followup(
             text="Keep Business support on the production account; run a game day each quarter",
             author="U0CMDR",
             created_at=at(14, 47),
+            number=3,
+            owner="U0CMDR",
         ),
     ]
 
@@ -223,6 +235,40 @@ def runbook_steps() -> list[RunbookStep]:
     ]
 
 
+def impact() -> list[ImpactSurface]:
+    return [
+        ImpactSurface(
+            surface="Store apps", status="ok", note=None, since=at(11, 20), changed_at=at(11, 20)
+        ),
+        ImpactSurface(
+            surface="Vendor web app",
+            status="ok",
+            note="data flowing again",
+            since=RESOLVED,
+            changed_at=RESOLVED,
+        ),
+    ]
+
+
+def impact_history() -> list[ImpactChange]:
+    return [
+        ImpactChange(surface="Store apps", status="ok", at=at(11, 20)),
+        ImpactChange(surface="Vendor web app", status="down", at=at(11, 20)),
+        ImpactChange(surface="Vendor web app", status="ok", at=RESOLVED),
+    ]
+
+
+def analysis() -> Analysis:
+    return Analysis(
+        trigger="A CloudFormation deploy of prod-stack stuck in UPDATE_ROLLBACK_FAILED.",
+        root_cause=(
+            "The production stack had no termination protection and its DynamoDB tables "
+            "no point-in-time recovery, so deleting the stack deleted the data."
+        ),
+        went_well="AWS Support restored the orders table from its internal backups.",
+    )
+
+
 def postmortem() -> Postmortem:
     return build_postmortem(
         incident=incident(),
@@ -233,4 +279,7 @@ def postmortem() -> Postmortem:
         runbook_steps=runbook_steps(),
         team_timezones=TEAM_ZONES,
         generated_at=at(15, 0),
+        impact=impact(),
+        impact_history=impact_history(),
+        analysis=analysis(),
     )

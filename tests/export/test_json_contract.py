@@ -41,7 +41,20 @@ CONTRACT = {
         "time_to_resolve",
         "responder_hours",
     ],
-    "followups": ["text", "author", "created_at"],
+    "followups": ["text", "author", "created_at", "number", "owner", "due", "status"],
+    "impact": ["surface", "status", "note", "since", "changed_at"],
+    "analysis": [
+        "summary",
+        "impact",
+        "trigger",
+        "root_cause",
+        "contributing_factors",
+        "detection",
+        "resolution",
+        "went_well",
+        "went_wrong",
+        "lucky",
+    ],
 }
 TRANSITION_KEYS = ["from_state", "to_state", "at", "by", "reason"]
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
@@ -98,7 +111,7 @@ def test_scenario_values() -> None:
     assert data["incident"]["reference"] == "INC-1"
     assert data["incident"]["severity"] == "sev1"
     assert data["incident"]["commander"] == "U0CMDR"
-    assert data["metrics"] == {
+    assert {k: data["metrics"][k] for k in CONTRACT["metrics"]} == {
         "time_to_declare": 42 * 60,
         "time_to_support_case": 22 * 60,
         "time_to_support_response": 34 * 60,
@@ -106,6 +119,24 @@ def test_scenario_values() -> None:
         "responder_hours": (13_680 + 13_080 + 3_480) / 3600,
         "restore_drill": {},  # no restore drill in this incident
     }
+    assert data["metrics"]["surface_outages"] == [
+        {"surface": "Store apps", "down_seconds": 0.0, "degraded_seconds": 0.0},
+        {"surface": "Vendor web app", "down_seconds": 3 * 3600 + 20 * 60, "degraded_seconds": 0.0},
+    ]
+    assert [(f["number"], f["owner"], f["due"], f["status"]) for f in data["followups"]] == [
+        (1, "U0DEV2", "2026-09-30", "open"),
+        (2, None, None, "done"),
+        (3, "U0CMDR", None, "open"),
+    ]
+    assert data["impact"][1] == {
+        "surface": "Vendor web app",
+        "status": "ok",
+        "note": "data flowing again",
+        "since": "2026-09-16T14:40:00+00:00",
+        "changed_at": "2026-09-16T14:40:00+00:00",
+    }
+    assert data["analysis"]["root_cause"].startswith("The production stack had no")
+    assert data["analysis"]["lucky"] is None
     assert data["team_timezones"] == list(scenario.TEAM_ZONES)
     assert data["key_times"]["mitigated_at"] == "2026-09-16T13:05:00+00:00"
     assert [e["backdated"] for e in data["timeline"][:4]] == [True, True, True, False]
@@ -150,7 +181,13 @@ def test_unknown_values_are_null_not_guessed() -> None:
         "first_response_at": None,
     }
     # Nothing was logged before the declaration, nothing resolved, no case, no needed time.
-    assert data["metrics"] == {**dict.fromkeys(CONTRACT["metrics"]), "restore_drill": {}}
+    assert data["metrics"] == {
+        **dict.fromkeys(CONTRACT["metrics"]),
+        "surface_outages": [],
+        "restore_drill": {},
+    }
+    assert data["impact"] == []
+    assert data["analysis"] == dict.fromkeys(CONTRACT["analysis"])
     assert data["participants"][0]["needed_seconds"] is None
     assert data["followups"] == []
     assert data["team_timezones"] == []

@@ -126,3 +126,48 @@ def test_no_monitoring_status_means_mitigated_is_unknown() -> None:
     )
     assert key_times.mitigated_at is None
     assert key_times.support_case_opened_at is None
+
+
+def test_a_duration_is_never_negative() -> None:
+    """The bot's clock and AWS's disagree by a little: within a minute that is no time at
+    all, beyond it one of the instants is wrong and the duration is unknown."""
+    opened = at(11, 30)
+    skewed = compute_metrics(
+        incident=scenario.incident(),
+        timeline=[],
+        participants=[],
+        support=SupportFacts(opened_at=opened, first_response_at=opened - timedelta(seconds=0.1)),
+    )
+    assert skewed.time_to_support_response == 0.0
+    wrong = compute_metrics(
+        incident=scenario.incident(),
+        timeline=[],
+        participants=[],
+        support=SupportFacts(opened_at=opened, first_response_at=opened - timedelta(hours=1)),
+    )
+    assert wrong.time_to_support_response is None
+
+
+def test_how_long_each_surface_was_down_and_degraded() -> None:
+    from bot.export import ImpactChange
+
+    history = [
+        ImpactChange(surface="vendor web app", status="down", at=at(11, 0)),
+        ImpactChange(surface="store apps", status="ok", at=at(11, 5)),
+        ImpactChange(surface="vendor web app", status="degraded", at=at(12, 0)),
+        ImpactChange(surface="vendor web app", status="ok", at=at(12, 30)),
+        ImpactChange(surface="internal build", status="down", at=at(14, 0)),
+    ]
+    metrics = compute_metrics(
+        incident=scenario.incident(),
+        timeline=[],
+        participants=[],
+        support=SupportFacts(),
+        impact_history=history,
+        until=RESOLVED,  # 14:40: the build is still down at resolution
+    )
+    assert [(o.surface, o.down_seconds, o.degraded_seconds) for o in metrics.surface_outages] == [
+        ("vendor web app", 3600.0, 1800.0),
+        ("store apps", 0.0, 0.0),
+        ("internal build", 2400.0, 0.0),
+    ]

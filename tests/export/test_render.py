@@ -39,42 +39,52 @@ def test_markdown_shows_unknown_where_nothing_is_known() -> None:
     doc = render(bare_postmortem(), "md", ["Africa/Nairobi"])
     assert "| Commander | _unknown_ |" in doc
     assert "| AWS support plan | _unknown_ |" in doc
-    assert "| Resolved | _unknown_ | _unknown_ |" in doc
-    assert "- Time to resolve (declared to resolved): _unknown_" in doc
-    assert "- Time to declare (first entry to declared): _unknown_" in doc
+    assert "| Resolved | _unknown_ |" in doc
+    assert "| Time to resolve (declared to resolved) | _unknown_ |" in doc
+    assert "| Time to declare (first entry to declared) | _unknown_ |" in doc
     assert "| @U0CMDR | needed | _unknown_ |" in doc
-    assert "Responder hours: _unknown_" in doc
-    assert "| _unknown_ | _unknown_ | _unknown_ | _unknown_ | _unknown_ |" in doc  # support
-    assert "## Summary\n\n_unknown_\n" in doc
+    assert "| Responder hours (time as needed, everyone) | _unknown_ |" in doc
+    assert "| Case | _unknown_ |" in doc
+    assert "## Summary\n\n*What happened, in two or three sentences" in doc
     assert "None" not in doc
 
 
 def test_html_shows_unknown_where_nothing_is_known() -> None:
     page = render(bare_postmortem(), "html", ["Africa/Nairobi"])
     unknown = '<span class="unknown">unknown</span>'
-    assert f"<tr><th>Commander</th><td>{unknown}</td></tr>" in page
-    assert f"<tr><th>Resolved</th><td>{unknown}</td><td>{unknown}</td></tr>" in page
-    assert f"<tr><th>Time to resolve (declared to resolved)</th><td>{unknown}</td></tr>" in page
+    assert f'<tr><th scope="row">Commander</th><td>{unknown}</td></tr>' in page
+    assert f'<tr><th scope="row">Resolved</th><td class="when">{unknown}</td></tr>' in page
+    assert (
+        f'<tr><th scope="row">Time to resolve (declared to resolved)</th><td>{unknown}</td></tr>'
+        in page
+    )
     assert "None" not in page
 
 
-def test_every_time_is_shown_in_utc_and_each_team_zone() -> None:
+def test_every_time_reads_in_the_first_team_zone_then_the_others_and_utc() -> None:
     doc = render(scenario.postmortem(), "md", scenario.TEAM_ZONES)
     first_row = next(line for line in doc.splitlines() if line.startswith("| 1 |"))
-    assert "| 2026-09-16 10:20 UTC | Sep 16 03:20 PDT | Sep 16 13:20 EAT |" in first_row
-    assert "| Sep 16 12:20 CAT | Sep 16 10:20 GMT |" in first_row
+    assert "| **Sep 16 03:20 PDT**<br>13:20 EAT · 12:20 CAT · 10:20 GMT · 10:20 UTC |" in first_row
     assert "*backdated* (logged 2026-09-16 11:05 UTC)" in first_row
+
+
+def test_the_reader_chooses_the_zone_read_first() -> None:
+    doc = render(scenario.postmortem(), "md", scenario.TEAM_ZONES, reader_zone="Africa/Lusaka")
+    first_row = next(line for line in doc.splitlines() if line.startswith("| 1 |"))
+    assert "| **Sep 16 12:20 CAT**<br>03:20 PDT · 13:20 EAT · 10:20 GMT · 10:20 UTC |" in first_row
 
 
 def test_zone_times_keep_the_date_across_midnight() -> None:
     pm = bare_postmortem(declared_at=at(23, 30))
     doc = render(pm, "md", ["Africa/Nairobi", "America/Los_Angeles"])
-    assert "| Declared | 2026-09-16 23:30 UTC | Sep 17 02:30 EAT | Sep 16 16:30 PDT |" in doc
+    assert "| Declared | **Sep 17 02:30 EAT**<br>Sep 16 16:30 PDT · Sep 16 23:30 UTC |" in doc
 
 
-def test_utc_in_the_team_zones_adds_no_second_utc_column() -> None:
+def test_utc_in_the_team_zones_adds_no_second_utc_line() -> None:
     doc = render(scenario.postmortem(), "md", ["UTC", "Africa/Lusaka", "Africa/Lusaka"])
-    assert "| | UTC | Africa/Lusaka |\n" in doc
+    assert "| Declared | **Sep 16 13:02 CAT**<br>11:02 UTC |" in doc
+    only_utc = render(scenario.postmortem(), "md", ["UTC"])
+    assert "| Declared | **Sep 16 11:02 UTC** |" in only_utc
 
 
 def test_drill_is_marked() -> None:
@@ -88,11 +98,13 @@ def test_blameless_prompts_and_review_notes() -> None:
     for fmt in ("md", "html"):
         text = render(scenario.postmortem(), fmt, scenario.TEAM_ZONES)  # type: ignore[arg-type]
         for prompt in (
-            "What happened",
+            "Trigger",
+            "Root cause",
             "Impact",
             "What went well",
+            "What went wrong",
             "Where we got lucky",
-            "What will we change",
+            "Action items",
             "Review notes (for the author)",
             "This review is about systems, not people.",
         ):
@@ -125,3 +137,40 @@ def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(UsageError) as refused:
         render(scenario.postmortem(), "pdf", ["UTC"])  # type: ignore[arg-type]
     assert "md, json, html" in refused.value.user_message
+
+
+def test_the_markdown_reads_as_gfm_tables_with_every_cell_in_place() -> None:
+    from markdown_it import MarkdownIt
+
+    doc = render(scenario.postmortem(), "md", scenario.TEAM_ZONES)
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    tokens = md.parse(doc)
+    tables = [t for t in tokens if t.type == "table_open"]
+    # facts, impact, key times, timeline, action items, participants, support, runbook steps
+    assert len(tables) == 8
+    html = md.render(doc)
+    assert "<th>When</th>" in html
+    assert "<strong>Declared</strong>" in html
+    assert "<td>@U0DEV2</td>" in html  # the action item's owner
+    assert "\\" not in html.replace("\\\\", "")  # no stray backslash reaches the reader
+
+
+def test_a_bare_url_before_punctuation_keeps_no_backslash() -> None:
+    from markdown_it import MarkdownIt
+
+    pm = bare_postmortem(summary="See https://status.example.com/incidents/42). Then (retry).")
+    html = MarkdownIt("commonmark").render(render(pm, "md", ["UTC"]))
+    assert '<a href="https://status.example.com/incidents/42">' in html
+    assert "incidents/42</a>). Then (retry)." in html
+
+
+def test_resolved_participants_read_as_they_stood_at_the_end() -> None:
+    pm = build_postmortem(
+        incident=scenario.incident(),
+        timeline=[],
+        participants=[Participant(user="U0DEV1", state="needed", needed_seconds=60)],
+    )
+    doc = render(pm, "md", ["UTC"])
+    assert "| Who | At the end |" in doc
+    assert "| @U0DEV1 | needed until resolved |" in doc
+    assert "State now: needed" not in doc

@@ -1,6 +1,7 @@
-"""`log`, `timeline`, `strike`, `followup`: writing, reading and correcting the timeline.
+"""`log`, `timeline`, `strike`: writing, reading and correcting the timeline (`followup` is
+in review.py).
 
-`log`, `strike` and `followup` only touch the database, so they run before the
+`log` and `strike` only touch the database, so they run before the
 acknowledgement and the ack is the answer. `timeline` needs the asker's zone from Slack
 (`users.info`), so it is rendered after the ack and sent in as many messages as it takes.
 """
@@ -82,16 +83,6 @@ def strike_command(ctx: ServiceContext, inv: Invocation) -> Reply:
     )
 
 
-def followup_command(ctx: ServiceContext, inv: Invocation) -> Reply:
-    added = timeline.add_followup(
-        ctx, incident_number=inv.number, user=inv.user_id, text=inv.args
-    )
-    return Reply(
-        text=f":dart: Follow-up {added.count} recorded for the "
-        f"{reference(added.incident_number)} postmortem: {safe_text(added.text)}"
-    )
-
-
 def register(registry: Registry) -> None:
     registry.add(
         Command(
@@ -111,11 +102,5 @@ def register(registry: Registry) -> None:
             timeline.STRIKE_USAGE,
             "strike entry n (its author or the commander); it stays in the record",
             strike_command,
-        ),
-        Command(
-            "followup",
-            timeline.FOLLOWUP_USAGE,
-            "record an action item for the postmortem",
-            followup_command,
         ),
     )
