@@ -21,16 +21,15 @@ from bot.aws.readiness_report import readiness_builder
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.runbooks import RunbookError
 from bot.runbooks.library import RunbookLibrary
-from bot.services import outbox
+from bot.services import event_claims, outbox
 from bot.services.context import Policy, ServiceContext
 from bot.services.nudges import nudge_job
-from bot.services.ports import Support
+from bot.services.ports import SlackAccess, Support
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import support_poll_job
 from bot.slack.app import build_app
 from bot.slack.chat import SlackChat, make_web_client
 from bot.slack.commands.runbooks import post_matching_runbooks
-from bot.slack.events import prune_processed_events
 from bot.slack.roster_listeners import render_nudge
 from bot.store.db import Database
 
@@ -68,16 +67,18 @@ class Runtime:
         token = settings.slack_bot_token.get_secret_value()
         client = make_web_client(token, settings.slack_api_url)
         clock = clock or SystemClock()
+        slack_access = SlackAccess()
         ctx = ServiceContext(
             db=db,
             clock=clock,
-            chat=SlackChat(client),
+            chat=SlackChat(client, slack_access),
             policy=policy_from(settings),
             support=support,
             runbooks=load_runbook_library(settings.warroom_runbooks_dir),
             readiness=readiness_builder(clock, support=support),
             render_nudge=render_nudge,
             after_declare=(check_plan_after_declare, post_matching_runbooks),
+            slack_access=slack_access,
         )
         background = BackgroundWork()
         secret = (
@@ -136,7 +137,7 @@ def jobs_of(ctx: ServiceContext) -> list[Job]:
     """Every periodic job of a replica, in one list."""
     return [
         Job("outbox", 15, lambda: outbox.deliver_pending(ctx.db, ctx.chat, ctx.clock)),
-        Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
+        Job("prune-event-ids", 3600, lambda: event_claims.prune(ctx)),
         support_poll_job(ctx),
         nudge_job(ctx),
     ]

@@ -9,10 +9,10 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.app.runtime import Runtime
+from bot.slack.inbound import SlackHttpEdge
 
 EVENTS_PATH = "/slack/events"
 StartResponse = Callable[..., Any]
@@ -27,7 +27,8 @@ def _reply(start_response: StartResponse, status: str, payload: dict[str, Any]) 
 
 
 def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    slack = SlackRequestHandler(runtime.app, path=EVENTS_PATH)
+    secret = runtime.settings.slack_signing_secret
+    slack = SlackHttpEdge(runtime.app, secret.get_secret_value() if secret else None)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")

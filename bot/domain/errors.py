@@ -51,3 +51,14 @@ class NoSupportSubscription(SupportError):
 
 class AwsNotConfigured(SupportError):
     pass
+
+
+class NotStored(WarroomError):
+    """The database did not answer (after a few quick tries): nothing was written, and the
+    person must hear that, not a silent failure."""
+
+    def __init__(self, what: str = "This") -> None:
+        super().__init__(
+            f"{what} was NOT stored: warroom could not reach its database. "
+            "Nothing was changed; try again in a moment."
+        )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.domain.clock import Clock
 from bot.domain.readiness import ReadinessReport
 from bot.runbooks.library import RunbookLibrary
-from bot.services.ports import Chat, Support, Teller
+from bot.services.ports import Chat, SlackAccess, Support, Teller
 from bot.store.db import Database
 
 if TYPE_CHECKING:
@@ -61,3 +61,5 @@ class ServiceContext:
     render_nudge: NudgeRenderer | None = None
     # In order, after a declared incident's channel is open.
     after_declare: tuple[AfterDeclare, ...] = ()
+    # Off once Slack revoked the token or the app was uninstalled; the Chat adapter checks.
+    slack_access: SlackAccess = field(default_factory=SlackAccess)

@@ -23,6 +23,7 @@ from bot.services import outbox
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
 from bot.services.summary import summary_text
+from bot.store import events as event_store
 from bot.store import repo
 from bot.store.models import Incident, Participant, ParticipantTransition
 
@@ -30,6 +31,14 @@ log = logging.getLogger(__name__)
 
 MAX_TITLE = 300
 MAX_CHANNEL_ATTEMPTS = 20
+
+
+class AlreadySubmitted(WarroomError):
+    """The same declare form came back a second time (Slack resubmits a view whose
+    answer was slow); the first submission made the incident."""
+
+    def __init__(self) -> None:
+        super().__init__("This form was already submitted; the incident is declared once.")
 
 
 @dataclass
@@ -65,11 +74,24 @@ def validate_title(title: str) -> str:
 
 
 def declare(
-    ctx: ServiceContext, *, declarer: str, title: str, severity: Severity, drill: bool = False
+    ctx: ServiceContext,
+    *,
+    declarer: str,
+    title: str,
+    severity: Severity,
+    drill: bool = False,
+    submission: str | None = None,
 ) -> Incident:
+    """`submission` names the form submitted (Slack's view id): recorded with the incident,
+    in its transaction, so a resubmission of the same form raises `AlreadySubmitted`
+    instead of making a second incident."""
     title = validate_title(title)
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
+        if submission is not None and not event_store.insert_claim(
+            session, submission, holder="form", now=now, lease_until=None, done=True
+        ):
+            raise AlreadySubmitted()
         incident = Incident(
             title=title,
             severity=severity.value,

@@ -15,10 +15,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.services.ports import ChatError, CreatedChannel
+from bot.services.ports import ChatError, CreatedChannel, SlackAccess
 
 log = logging.getLogger(__name__)
 USER_CACHE_SECONDS = 3600
+# Slack's answers that mean the token will never work again.
+_REVOKED = frozenset({"token_revoked", "account_inactive"})
 
 
 def make_web_client(token: str, base_url: str | None) -> WebClient:
@@ -33,16 +35,21 @@ def make_web_client(token: str, base_url: str | None) -> WebClient:
 
 
 class SlackChat:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, access: SlackAccess | None = None) -> None:
         self.client = client
+        self.access = access or SlackAccess()
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
         self._users_lock = threading.Lock()
 
     def _call(self, method: str, **kwargs: Any) -> Any:
+        if self.access.stopped() is not None:
+            raise ChatError("access_revoked", method)
         try:
             return getattr(self.client, method)(**kwargs)
         except SlackApiError as error:
             code = str(error.response.get("error") or error.response.status_code)
+            if code in _REVOKED and self.access.stop("", f"Slack answered {code}"):
+                log.warning("Slack answered %s: warroom makes no more Slack calls", code)
             raise ChatError(code, method) from None
         except (SlackRequestError, OSError) as error:
             log.warning("Slack unreachable on %s: %s", method, type(error).__name__)
