@@ -48,8 +48,11 @@ def clean_payload(value: Any) -> Any:
 class Gate:
     """Wraps `App.dispatch` (HTTP and Socket Mode alike)."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, busy_wait_seconds: float = 2.0) -> None:
         self.ctx = ctx
+        # How long a copy waits for another copy of the same event to finish; Slack's
+        # answer budget is 3 s.
+        self.busy_wait_seconds = busy_wait_seconds
 
     def __call__(self, request: BoltRequest, dispatch: Dispatch) -> BoltResponse:
         request.body = clean_payload(request.body)
@@ -70,7 +73,7 @@ class Gate:
     def _once(self, event_id: str, request: BoltRequest, dispatch: Dispatch) -> BoltResponse:
         retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
         try:
-            held = event_claims.claim(self.ctx, event_id)
+            held = event_claims.claim(self.ctx, event_id, wait_seconds=self.busy_wait_seconds)
         except NotStored:
             # Logged by the retry; not a 2xx, so Slack delivers the event again.
             return BoltResponse(status=503, body="")
