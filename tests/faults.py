@@ -97,3 +97,36 @@ class FlakyDatabase:
             self._thread.join(timeout=10)
         else:
             event.remove(self.engine, "before_cursor_execute", self._sqlite_hook)
+
+
+class DropConnectionOnce:
+    """The connection running the first statement containing `match` goes away under it:
+    on PostgreSQL its backend is terminated from another connection
+    (`pg_terminate_backend`), on SQLite the driver raises OperationalError."""
+
+    def __init__(self, engine: Engine, match: str) -> None:
+        self.engine = engine
+        self.match = match
+        self.hits = 0
+        self._lock = threading.Lock()
+
+    def _hook(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.match not in statement:
+            return
+        with self._lock:
+            if self.hits:
+                return
+            self.hits += 1
+        if self.engine.dialect.name != "postgresql":
+            raise self.engine.dialect.loaded_dbapi.OperationalError("injected: disk I/O error")
+        pid = conn.connection.dbapi_connection.info.backend_pid
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    def __enter__(self) -> DropConnectionOnce:
+        event.listen(self.engine, "before_cursor_execute", self._hook)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._hook)
