@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.domain.errors import NotAnIncidentChannel, WarroomError
 from bot.domain.incident import reference
+from bot.domain.text_clean import clean_text
 from bot.services import timeline
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
@@ -64,7 +65,8 @@ def fetch_message(client: Any, channel: str, ts: str) -> dict[str, Any] | None:
 def _matching(messages: Any, ts: str) -> dict[str, Any] | None:
     for message in messages or []:
         if isinstance(message, dict) and message.get("ts") == ts:
-            return message
+            # Stored on the timeline: without control characters or bidi overrides.
+            return {**message, "text": clean_text(str(message.get("text") or ""))}
     return None
 
 
