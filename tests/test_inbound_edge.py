@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.sandbox.slack_requests import HttpReply, post, signed_headers
 from bot.slack.ids import CallbackId
-from bot.store.models import Incident, TimelineEntry
+from bot.store.models import Incident, OutboxMessage, TimelineEntry
 from tests.harness import COMMANDER, SIGNING_SECRET, BotHarness, declare_form
 
 FORM = "application/x-www-form-urlencoded"
@@ -301,3 +301,25 @@ def test_revoked_user_tokens_leave_the_bot_working(bot: BotHarness) -> None:
     bot.declare("sev2 Still working")
 
     assert bot.slack.state.calls_to("conversations.create")
+
+
+def test_posts_owed_while_access_is_revoked_keep_their_attempts(bot: BotHarness) -> None:
+    incident = bot.declare()
+    bot.requests.event({"type": "app_uninstalled"})
+    before = len(bot.slack.state.calls)
+
+    bot.command("status identified", channel=incident)
+    with bot.db.transaction() as session:
+        attempts = list(
+            session.scalars(select(OutboxMessage.attempts).where(OutboxMessage.sent_at.is_(None)))
+        )
+    [outbox_job] = [job for job in bot.runtime.jobs if job.name == "outbox"]
+    for _ in range(3):
+        outbox_job.run()
+
+    with bot.db.transaction() as session:
+        after = list(
+            session.scalars(select(OutboxMessage.attempts).where(OutboxMessage.sent_at.is_(None)))
+        )
+    assert attempts and after == attempts  # queued, not used up by the job
+    assert bot.slack.state.calls[before:] == []

@@ -136,11 +136,18 @@ def load_runbook_library(runbooks_dir: str | None) -> RunbookLibrary:
 def jobs_of(ctx: ServiceContext) -> list[Job]:
     """Every periodic job of a replica, in one list."""
     return [
-        Job("outbox", 15, lambda: outbox.deliver_pending(ctx.db, ctx.chat, ctx.clock)),
+        Job("outbox", 15, lambda: _deliver_pending(ctx)),
         Job("prune-event-ids", 3600, lambda: event_claims.prune(ctx)),
         support_poll_job(ctx),
         nudge_job(ctx),
     ]
+
+
+def _deliver_pending(ctx: ServiceContext) -> None:
+    """Paused while Slack access is revoked: every try would fail and use up the posts'
+    attempts; they go out once warroom runs with a working token."""
+    if ctx.slack_access.stopped() is None:
+        outbox.deliver_pending(ctx.db, ctx.chat, ctx.clock)
 
 
 def _slack_reachable(client: WebClient) -> bool:

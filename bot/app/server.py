@@ -41,10 +41,7 @@ def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse],
                 {"status": "unavailable", "reason": "database unreachable"},
             )
         if path == EVENTS_PATH and method == "POST":
-            # bolt raises (500) on a non-integer timestamp; an unsigned request is a 401.
-            timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
-            if not timestamp.isdigit() or not environ.get("HTTP_X_SLACK_SIGNATURE"):
-                return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
+            # The edge checks the signature (401) and the body (4xx) before bolt sees it.
             return slack(environ, start_response)
         return _reply(start_response, "404 Not Found", {"error": "not found"})
 
