@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.sandbox.slack_requests import HttpReply
 from bot.slack.ids import BlockId, CallbackId
 from bot.store.models import Incident
-from tests.faults import DropConnectionOnce
+from tests.faults import DropConnectionOnce, FailStatements
 from tests.harness import COMMANDER, BotHarness, declare_form
 
 
@@ -114,3 +114,13 @@ def test_a_submission_that_meets_a_dropped_connection_is_retried_once(bot: BotHa
     assert drop.hits == 1
     assert reply.status == 200 and not reply.body
     assert titles(bot) == ["Failover"]
+
+
+def test_a_form_the_database_cannot_store_says_so_in_the_form(bot: BotHarness) -> None:
+    with FailStatements(bot.db.engine, "INSERT INTO incidents", times=None):
+        reply = submit(bot, "Failover")
+    bot.settle()
+
+    assert reply.status == 200
+    assert "NOT stored" in reply.json()["errors"][BlockId.DECLARE_TITLE]
+    assert titles(bot) == []

@@ -159,3 +159,23 @@ def test_thirty_joins_while_the_database_keeps_failing_all_land_once(bot: BotHar
     assert set(statuses.values()) == {200}
     roster = _roster(bot)
     assert {user: roster.get(user) for user in users} == {user: ("needed", 1) for user in users}
+
+
+def test_socket_mode_deliveries_pass_the_same_gate(bot: BotHarness) -> None:
+    """`warroom socket` hands bolt parsed envelopes: they are cleaned and claimed too."""
+    from slack_bolt import BoltRequest
+
+    incident = bot.declare()
+    envelope = {
+        "type": "event_callback",
+        "team_id": "T0WARROOM",
+        "event_id": "EvSocket1",
+        "event": _join(incident, "U0SOCK"),
+    }
+
+    first = bot.runtime.app.dispatch(BoltRequest(body=envelope, mode="socket_mode"))
+    again = bot.runtime.app.dispatch(BoltRequest(body=envelope, mode="socket_mode"))
+
+    assert (first.status, again.status) == (200, 200)
+    assert _roster(bot)["U0SOCK"] == ("needed", 1)
+    assert event_claims.claim(bot.ctx, "EvSocket1").outcome is event_claims.Outcome.DONE
