@@ -115,6 +115,22 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
         _form(payload=json.dumps({"type": "view_submission", "user": {"id": "U1"}})),
         FORM,
     ),
+    "view-state-not-slacks-shape": (
+        _form(
+            payload=json.dumps(
+                {
+                    "type": "view_submission",
+                    "user": {"id": "U1"},
+                    "view": {
+                        "id": "V1",
+                        "callback_id": "declare_modal",
+                        "state": {"values": {"declare_title": "Disk full"}},
+                    },
+                }
+            )
+        ),
+        FORM,
+    ),
     "user-missing": (_form(payload=json.dumps({"type": "message_action", "message": {}})), FORM),
     "plain-text": (b"hello", "text/plain"),
 }

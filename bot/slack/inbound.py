@@ -221,8 +221,13 @@ def _check_shape(body: dict[str, Any]) -> None:
             view = _require_object(body, f"a {kind} payload", "view")
             _require(view, f"a {kind} payload's view", "id", "callback_id")
             state = view.get("state", {"values": {}})
-            if not isinstance(state, dict) or not isinstance(state.get("values", {}), dict):
-                raise Refused(400, f"a {kind} payload whose view state is not an object")
+            values = state.get("values", {}) if isinstance(state, dict) else None
+            # Slack's shape: {block_id: {action_id: {"type": ..., "value": ...}}}.
+            if not isinstance(values, dict) or not all(
+                isinstance(block, dict) and all(isinstance(a, dict) for a in block.values())
+                for block in values.values()
+            ):
+                raise Refused(400, f"a {kind} payload whose view state is not Slack's shape")
         elif kind == "message_action":
             _require_object(body, "a message shortcut", "message")
             _require_object(body, "a message shortcut", "channel")
