@@ -77,7 +77,10 @@ def test_a_declaration_that_cannot_be_stored_says_so_and_opens_nothing(bot: BotH
 
 
 def _wrapped(orig: Exception) -> DBAPIError:
-    return DBAPIError.instance("UPDATE x", {}, orig, psycopg.Error)
+    """As SQLAlchemy wraps what psycopg raised."""
+    error = DBAPIError.instance("UPDATE x", {}, orig, psycopg.Error)
+    assert isinstance(error, DBAPIError)
+    return error
 
 
 @pytest.mark.parametrize(

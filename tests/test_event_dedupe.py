@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.services import event_claims
+from bot.slack.app import WarroomApp
 from bot.store.models import EventClaim, Participant, ParticipantTransition
 from tests.faults import FailStatements, FlakyDatabase
 from tests.harness import BotHarness
@@ -120,7 +121,9 @@ def test_concurrent_copies_of_an_event_are_applied_once(bot: BotHarness) -> None
 
 def test_a_claim_left_by_a_dead_replica_is_taken_over_after_its_lease(bot: BotHarness) -> None:
     incident = bot.declare()
-    bot.runtime.app.gate.busy_wait_seconds = 0
+    app = bot.runtime.app
+    assert isinstance(app, WarroomApp) and app.gate is not None
+    app.gate.busy_wait_seconds = 0  # answer at once instead of waiting for the holder
     abandoned = event_claims.claim(bot.ctx, "EvOrphan")  # a replica died holding it
     assert abandoned.outcome is event_claims.Outcome.CLAIMED
 
