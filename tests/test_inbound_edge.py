@@ -111,6 +111,14 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
         _form(payload=json.dumps({"type": "block_actions", "user": {"id": "U1"}})),
         FORM,
     ),
+    "action-without-id": (
+        _form(
+            payload=json.dumps(
+                {"type": "block_actions", "user": {"id": "U1"}, "actions": [{"value": "x"}]}
+            )
+        ),
+        FORM,
+    ),
     "view-missing": (
         _form(payload=json.dumps({"type": "view_submission", "user": {"id": "U1"}})),
         FORM,

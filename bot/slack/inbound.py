@@ -214,7 +214,9 @@ def _check_shape(body: dict[str, Any]) -> None:
             if (
                 not isinstance(actions, list)
                 or not actions
-                or not all(isinstance(a, dict) for a in actions)
+                or not all(
+                    isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions
+                )
             ):
                 raise Refused(400, "a block_actions payload without `actions`")
         elif kind.startswith("view_"):
