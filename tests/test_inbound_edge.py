@@ -304,18 +304,29 @@ def test_app_rate_limited_gets_200_and_one_log_line(
 def test_a_revoked_token_or_uninstall_stops_slack_calls(
     bot: BotHarness, caplog: pytest.LogCaptureFixture, event: dict[str, Any]
 ) -> None:
+    incident = bot.declare()
     with caplog.at_level(logging.INFO):
         reply = bot.requests.event(event)
         again = bot.requests.event(event)  # a second notice says nothing new
     before = len(bot.slack.state.calls)
 
     declared = bot.command("declare sev1 After the uninstall")
+    message = bot.slack.state.post_user_message(incident, "U0ANN", "pin me")
+    pinned = bot.requests.reaction(
+        user=COMMANDER, channel=incident, message_ts=message.ts, item_user="U0ANN"
+    )
+    bot.settle()
 
-    assert (reply.status, again.status, declared.status) == (200, 200, 200)
+    assert (reply.status, again.status, declared.status, pinned.status) == (200,) * 4
     lines = [r.getMessage() for r in caplog.records if "no more Slack calls" in r.getMessage()]
     assert len(lines) == 1 and "T0WARROOM" in lines[0]
-    assert _incidents(bot) == ["After the uninstall"]  # stored all the same
-    assert bot.slack.state.calls[before:] == []  # and Slack's Web API never called
+    # Stored all the same, and Slack's Web API never called (bolt's own client included).
+    assert _incidents(bot)[-1] == "After the uninstall"
+    with bot.db.transaction() as session:
+        assert session.scalars(
+            select(TimelineEntry.id).where(TimelineEntry.source_ts == message.ts)
+        ).all()
+    assert bot.slack.state.calls[before:] == []
 
 
 def test_revoked_user_tokens_leave_the_bot_working(bot: BotHarness) -> None:

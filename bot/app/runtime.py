@@ -65,9 +65,9 @@ class Runtime:
             db.upgrade()
         assert settings.slack_bot_token is not None  # required above
         token = settings.slack_bot_token.get_secret_value()
-        client = make_web_client(token, settings.slack_api_url)
-        clock = clock or SystemClock()
         slack_access = SlackAccess()
+        client = make_web_client(token, settings.slack_api_url, slack_access)
+        clock = clock or SystemClock()
         ctx = ServiceContext(
             db=db,
             clock=clock,

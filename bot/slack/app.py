@@ -63,6 +63,7 @@ def build_app(
     followups = FollowUps(ctx, background)
     app.gate = events.Gate(ctx)
     app.error(events.on_listener_error)
+    app.middleware(events.make_client_guard(ctx))
     app.command("/incident")(make_command_listener(ctx, registry, followups))
     events.register_listeners(app, ctx)
     for module in feature_modules():

@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
 from bot.services.ports import ChatError, CreatedChannel, SlackAccess
 
@@ -23,15 +24,43 @@ USER_CACHE_SECONDS = 3600
 _REVOKED = frozenset({"token_revoked", "account_inactive"})
 
 
-def make_web_client(token: str, base_url: str | None) -> WebClient:
-    """A client that waits out `ratelimited` (Retry-After) and retries dropped connections."""
+def make_web_client(
+    token: str, base_url: str | None, access: SlackAccess | None = None
+) -> WebClient:
+    """A client that waits out `ratelimited` (Retry-After) and retries dropped connections,
+    and that makes no call once `access` is stopped (bolt's own calls included)."""
     kwargs: dict[str, Any] = {"token": token, "timeout": 15}
     if base_url:
         kwargs["base_url"] = base_url
-    client = WebClient(**kwargs)
+    client = GuardedWebClient(access or SlackAccess(), **kwargs)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
     return client
+
+
+class GuardedWebClient(WebClient):
+    """Refuses every Web API call, as Slack would, once warroom's access is revoked."""
+
+    def __init__(self, access: SlackAccess, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.access = access
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        if self.access.stopped() is not None:
+            refused = {"ok": False, "error": "access_revoked"}
+            response = SlackResponse(
+                client=self,
+                http_verb="POST",
+                api_url=api_method,
+                req_args={},
+                data=refused,
+                headers={},
+                status_code=200,
+            )
+            raise SlackApiError(  # type: ignore[no-untyped-call]
+                f"not called: {api_method} (access revoked)", response
+            )
+        return super().api_call(api_method, **kwargs)
 
 
 class SlackChat:

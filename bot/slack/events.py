@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot.domain.errors import NotStored
 from bot.domain.text_clean import clean_text
@@ -27,6 +27,7 @@ from bot.services import event_claims
 from bot.services.context import ServiceContext
 from bot.services.event_claims import Outcome
 from bot.services.retry import is_transient
+from bot.slack.chat import GuardedWebClient
 
 log = logging.getLogger(__name__)
 Dispatch = Callable[[BoltRequest], BoltResponse]
@@ -112,6 +113,18 @@ def on_listener_error(error: Exception, body: dict[str, Any]) -> BoltResponse | 
         return BoltResponse(status=503, body="")
     log.error("a listener failed", exc_info=error)
     return None
+
+
+def make_client_guard(ctx: ServiceContext) -> Callable[..., None]:
+    """bolt hands each listener a fresh WebClient; once access is revoked, it gets one
+    that refuses every call instead."""
+
+    def guard(context: BoltContext, next: Callable[[], None]) -> None:
+        if ctx.slack_access.stopped() is not None:
+            context["client"] = GuardedWebClient(ctx.slack_access)
+        next()
+
+    return guard
 
 
 def register_listeners(app: App, ctx: ServiceContext) -> None:
