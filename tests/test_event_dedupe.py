@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.services import event_claims
 from bot.slack.app import WarroomApp
-from bot.store.models import EventClaim, Participant, ParticipantTransition
+from bot.store.models import EventClaim, Participant, ParticipantTransition, TimelineEntry
 from tests.faults import FailStatements, FlakyDatabase
 from tests.harness import BotHarness
 
@@ -182,3 +182,55 @@ def test_socket_mode_deliveries_pass_the_same_gate(bot: BotHarness) -> None:
     assert (first.status, again.status) == (200, 200)
     assert _roster(bot)["U0SOCK"] == ("needed", 1)
     assert event_claims.claim(bot.ctx, "EvSocket1").outcome is event_claims.Outcome.DONE
+
+
+def test_copies_of_one_event_on_two_replicas_are_applied_once(database_url: str) -> None:
+    """Slack's retry and the original may land on different replicas at the same time. A
+    second application of a pushpin would tell the reactor "already on the timeline"."""
+    first = BotHarness(database_url)
+    replicas = [first, BotHarness(database_url, slack=first.slack)]  # one Slack, one database
+    try:
+        incident = first.declare()
+        message = first.slack.state.post_user_message(incident, "U0ANN", "rolled back")
+        barrier = threading.Barrier(6)
+        statuses: list[int] = []
+
+        def deliver(replica: BotHarness, retry_num: int) -> None:
+            barrier.wait(10)
+            reply = replica.requests.reaction(
+                user="U0BOB",
+                channel=incident,
+                message_ts=message.ts,
+                item_user="U0ANN",
+                event_id="EvPin1",
+                retry_num=retry_num or None,
+            )
+            statuses.append(reply.status)
+
+        threads = [
+            threading.Thread(target=deliver, args=(replica, n))
+            for replica in replicas
+            for n in range(3)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+        for replica in replicas:
+            replica.settle()
+
+        assert statuses == [200] * 6
+        told = [
+            m.text
+            for m in first.slack.state.messages_in(incident, include_ephemeral=True)
+            if m.ephemeral_to == "U0BOB"
+        ]
+        assert len(told) == 1 and "is on the INC-1 timeline" in told[0], told
+        with first.db.transaction() as session:
+            captured = session.scalars(
+                select(TimelineEntry.text).where(TimelineEntry.source_ts == message.ts)
+            ).all()
+        assert captured == ["rolled back"]
+    finally:
+        for replica in reversed(replicas):
+            replica.close()
