@@ -13,11 +13,30 @@ from bot.domain.clock import FixedClock
 from bot.sandbox.slack_api import FakeSlack, Message
 from bot.sandbox.slack_requests import HttpReply
 from bot.sandbox.world import LOCAL_BOT_TOKEN, LOCAL_SIGNING_SECRET, LocalBot
+from bot.slack.ids import ActionId, BlockId
 
 SIGNING_SECRET = LOCAL_SIGNING_SECRET
 BOT_TOKEN = LOCAL_BOT_TOKEN
 COMMANDER = "U0CMDR"
 TEAM_ZONES = "America/Los_Angeles,Africa/Nairobi,Africa/Lusaka,Africa/Accra"
+
+
+def declare_form(title: str, severity: str = "sev2") -> dict[str, Any]:
+    """The state values of a filled-in declare modal, as Slack sends them."""
+    return {
+        BlockId.DECLARE_TITLE: {
+            ActionId.DECLARE_TITLE: {"type": "plain_text_input", "value": title}
+        },
+        BlockId.DECLARE_SEVERITY: {
+            ActionId.DECLARE_SEVERITY: {
+                "type": "static_select",
+                "selected_option": {"value": severity},
+            }
+        },
+        BlockId.DECLARE_DRILL: {
+            ActionId.DECLARE_DRILL: {"type": "checkboxes", "selected_options": []}
+        },
+    }
 
 
 class BotHarness(LocalBot):

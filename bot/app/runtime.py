@@ -22,12 +22,11 @@ from bot.aws.readiness_report import readiness_builder
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.runbooks import RunbookError
 from bot.runbooks.library import RunbookLibrary
-from bot.services import capture_retry, declarations, outbox
+from bot.services import capture_retry, declarations, event_claims, outbox
 from bot.services.context import Policy, ServiceContext
-from bot.services.events import prune_processed_events
 from bot.services.health_poller import poll_health, watch_health_after_declare
 from bot.services.nudges import find_and_send_nudges
-from bot.services.ports import Health, RestoreDrills, Support
+from bot.services.ports import Health, RestoreDrills, SlackAccess, Support
 from bot.services.restore_drills import last_successful_drills
 from bot.services.support import check_plan_after_declare
 from bot.services.support_poller import poll_support_cases
@@ -76,19 +75,26 @@ class Runtime:
         assert settings.slack_bot_token is not None  # required above
         token = settings.slack_bot_token.get_secret_value()
         timeout = settings.warroom_slack_timeout_seconds
-        client = make_web_client(token, settings.slack_api_url, timeout=timeout)
+        slack_access = SlackAccess()
+        client = make_web_client(
+            token, settings.slack_api_url, timeout=timeout, access=slack_access
+        )
         # Declaration steps and the outbox job reschedule a rate-limited call instead of
         # sleeping out Retry-After in a thread.
         durable_client = make_web_client(
-            token, settings.slack_api_url, timeout=timeout, wait_on_ratelimit=False
+            token,
+            settings.slack_api_url,
+            timeout=timeout,
+            wait_on_ratelimit=False,
+            access=slack_access,
         )
         clock = clock or SystemClock()
-        chat = SlackChat(client)
+        chat = SlackChat(client, slack_access)
         ctx = ServiceContext(
             db=db,
             clock=clock,
             chat=chat,
-            durable_chat=SlackChat(durable_client),
+            durable_chat=SlackChat(durable_client, slack_access),
             declaration_notices=SlackDeclarationNotices(chat),
             policy=policy_from(settings),
             support=support,
@@ -107,6 +113,7 @@ class Runtime:
             page_links=page_links_from(settings),
             health=health,
             restore_drills=restore_drills,
+            slack_access=slack_access,
         )
         background = BackgroundWork()
         secret = (
@@ -171,7 +178,7 @@ def jobs_of(ctx: ServiceContext) -> list[Job]:
         Job(
             "outbox",
             15,
-            lambda: outbox.deliver_pending(ctx.db, ctx.step_chat, ctx.clock),
+            lambda: _deliver_pending(ctx),
             next_in=lambda: _seconds_until(ctx, outbox.next_due(ctx.db)),
         ),
         Job(
@@ -187,7 +194,7 @@ def jobs_of(ctx: ServiceContext) -> list[Job]:
             lambda: capture_retry.run_due(ctx),
             next_in=lambda: capture_retry.seconds_until_due(ctx),
         ),
-        Job("prune-event-ids", 3600, lambda: prune_processed_events(ctx)),
+        Job("prune-event-ids", 3600, lambda: event_claims.prune(ctx)),
         Job("support-poll", ctx.policy.support_poll_seconds, lambda: poll_support_cases(ctx)),
         Job("health-poll", ctx.policy.support_poll_seconds, lambda: poll_health(ctx)),
         Job("nudges", 60, lambda: find_and_send_nudges(ctx)),
@@ -198,6 +205,13 @@ def jobs_of(ctx: ServiceContext) -> list[Job]:
 
 def _seconds_until(ctx: ServiceContext, due: datetime | None) -> float | None:
     return None if due is None else (due - ctx.clock.now()).total_seconds()
+
+
+def _deliver_pending(ctx: ServiceContext) -> None:
+    """Paused while Slack access is revoked: every try would fail and use up the posts'
+    attempts; they go out once warroom runs with a working token."""
+    if ctx.slack_access.stopped() is None:
+        outbox.deliver_pending(ctx.db, ctx.step_chat, ctx.clock)
 
 
 def _slack_reachable(client: WebClient) -> bool:

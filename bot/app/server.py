@@ -10,10 +10,10 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.app.runtime import Runtime
+from bot.slack.inbound import SlackHttpEdge
 from bot.web.app import build_pages
 from bot.web.pages import is_web_path
 
@@ -30,7 +30,8 @@ def _reply(start_response: StartResponse, status: str, payload: dict[str, Any]) 
 
 
 def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    slack = SlackRequestHandler(runtime.app, path=EVENTS_PATH)
+    secret = runtime.settings.slack_signing_secret
+    slack = SlackHttpEdge(runtime.app, secret.get_secret_value() if secret else None)
     pages = build_pages(runtime.ctx, runtime.settings, runtime.app.client)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -44,10 +45,7 @@ def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse],
                 {"status": "unavailable", "reason": "database unreachable"},
             )
         if path == EVENTS_PATH and method == "POST":
-            # bolt raises (500) on a non-integer timestamp; an unsigned request is a 401.
-            timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
-            if not timestamp.isdigit() or not environ.get("HTTP_X_SLACK_SIGNATURE"):
-                return _reply(start_response, "401 Unauthorized", {"error": "invalid request"})
+            # The edge checks the signature (401) and the body (4xx) before bolt sees it.
             return slack(environ, start_response)
         if is_web_path(path):
             return pages(environ, start_response)

@@ -60,3 +60,14 @@ class HealthError(WarroomError):
 class HealthUnavailable(HealthError):
     """The account's plan has no AWS Health API access (`SubscriptionRequiredException`):
     warroom says so once and stops asking for that incident."""
+
+
+class NotStored(WarroomError):
+    """The database did not answer (after a few quick tries): nothing was written, and the
+    person must hear that, not a silent failure."""
+
+    def __init__(self, what: str = "This") -> None:
+        super().__init__(
+            f"{what} was NOT stored: warroom could not reach its database. "
+            "Nothing was changed; try again in a moment."
+        )

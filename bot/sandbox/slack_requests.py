@@ -230,7 +230,8 @@ class SlackRequests:
                 "user": {"id": user},
                 "trigger_id": f"trigger.{next(self._ids)}",
                 "view": {
-                    "id": "V1",
+                    # Each opened form has its own view id (warroom declares once per id).
+                    "id": f"V{next(self._ids):08d}",
                     "type": "modal",
                     "callback_id": callback_id,
                     "private_metadata": private_metadata,

@@ -21,6 +21,7 @@ from bot.services.ports import (
     Health,
     PageLinks,
     RestoreDrills,
+    SlackAccess,
     Support,
     Teller,
 )
@@ -91,6 +92,8 @@ class ServiceContext:
     health: Health | None = None
     # Restore drills (bot.aws.restore_drill) for `/incident drill restore`.
     restore_drills: RestoreDrills | None = None
+    # Off once Slack revoked the token or the app was uninstalled; the Chat adapter checks.
+    slack_access: SlackAccess = field(default_factory=SlackAccess)
 
     @property
     def step_chat(self) -> Chat:

@@ -25,12 +25,21 @@ from bot.services.context import ServiceContext
 from bot.services.health_facts import read_health
 from bot.services.ports import Asker, ChatError
 from bot.services.summary import summary_text
+from bot.store import events as event_store
 from bot.store import repo, review_repo
 from bot.store.models import Incident, Participant, ParticipantTransition
 
 log = logging.getLogger(__name__)
 
 MAX_TITLE = 300
+
+
+class AlreadySubmitted(WarroomError):
+    """The same declare form came back a second time (Slack resubmits a view whose
+    answer was slow); the first submission made the incident."""
+
+    def __init__(self) -> None:
+        super().__init__("This form was already submitted; the incident is declared once.")
 
 
 def ref_by_channel(ctx: ServiceContext, channel_id: str, *, command: str = "") -> IncidentRef:
@@ -70,12 +79,20 @@ def declare(
     severity: Severity,
     drill: bool = False,
     asker: Asker | None = None,
+    submission: str | None = None,
 ) -> Incident:
     """Store the incident and its declaration steps. `asker`: where to tell the declarer
-    how the channel is coming along (default: as `declarations.start` is told)."""
+    how the channel is coming along (default: as `declarations.start` is told).
+    `submission` names the form submitted (Slack's view id): recorded with the incident,
+    in its transaction, so a resubmission of the same form raises `AlreadySubmitted`
+    instead of making a second incident."""
     title = validate_title(title)
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
+        if submission is not None and not event_store.insert_claim(
+            session, submission, holder="form", now=now, lease_until=None, done=True
+        ):
+            raise AlreadySubmitted()
         incident = Incident(
             title=title,
             severity=severity.value,

@@ -7,8 +7,9 @@ these shapes (tests/fakes.py has a recording `Chat`). Services never import slac
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -57,6 +58,35 @@ class ChatError(Exception):
     def transient(self) -> bool:
         """Worth retrying later (as opposed to a refusal such as `restricted_action`)."""
         return self.rate_limited or self.outcome_unknown
+
+
+@dataclass
+class SlackAccess:
+    """Whether warroom may still call Slack's Web API for a workspace.
+
+    Slack says so with `tokens_revoked` / `app_uninstalled` (or answers `token_revoked`):
+    after that every call would fail, so the `Chat` adapter consults this switch and
+    refuses at once (`ChatError("access_revoked")`) instead of calling. It lives in the
+    process: a restart with a new token starts afresh.
+    """
+
+    _stopped: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def stop(self, team_id: str, why: str) -> bool:
+        """True the first time a workspace is stopped."""
+        with self._lock:
+            if team_id in self._stopped:
+                return False
+            self._stopped[team_id] = why
+            return True
+
+    def stopped(self, team_id: str | None = None) -> str | None:
+        """Why calls for `team_id` (None: the bot's one workspace, any team) are stopped."""
+        with self._lock:
+            if team_id is None:
+                return next(iter(self._stopped.values()), None)
+            return self._stopped.get(team_id)
 
 
 @dataclass(frozen=True)

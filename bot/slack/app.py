@@ -10,17 +10,29 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot.services.context import ServiceContext
+from bot.slack import events
 from bot.slack.commands.registry import Registry
 from bot.slack.dispatch import make_command_listener
-from bot.slack.events import make_dedupe_middleware
 from bot.slack.features import feature_modules
 from bot.slack.followup import FollowUps, WorkPool
 
 log = logging.getLogger(__name__)
+
+
+class WarroomApp(App):
+    """bolt's App, with every dispatch (HTTP and Socket Mode) passing through
+    `events.Gate`: user text cleaned, each event applied once in effect."""
+
+    gate: events.Gate | None = None
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        if self.gate is None:
+            return super().dispatch(req)
+        return self.gate(req, super().dispatch)
 
 
 def build_registry() -> Registry:
@@ -43,7 +55,7 @@ def build_app(
     """`process_before_response=True`: the listener acks within a few milliseconds and the
     rest runs on `background` through `FollowUps`, which also works in Socket Mode."""
     with _without_bolt_oauth_env():
-        app = App(
+        app = WarroomApp(
             client=client,
             signing_secret=signing_secret,
             request_verification_enabled=signing_secret is not None,
@@ -53,12 +65,16 @@ def build_app(
         )
     registry = build_registry()
     followups = FollowUps(ctx, background)
-    app.middleware(make_dedupe_middleware(ctx))
+    app.gate = events.Gate(ctx)
+    app.error(events.on_listener_error)
+    app.middleware(events.make_client_guard(ctx))
     app.command("/incident")(make_command_listener(ctx, registry, followups))
+    events.register_listeners(app, ctx)
     for module in feature_modules():
         listeners = getattr(module, "register_listeners", None)
         if listeners is not None:
             listeners(app, ctx, followups)
+    events.ignore_the_rest(app)  # last: bolt runs the first listener that matches
     return app
 
 

@@ -21,23 +21,33 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
-from bot.services.ports import ChannelInfo, ChatError, CreatedChannel, FetchedMessage
+from bot.domain.text_clean import clean_text
+from bot.services.ports import ChannelInfo, ChatError, CreatedChannel, FetchedMessage, SlackAccess
 
 log = logging.getLogger(__name__)
 USER_CACHE_SECONDS = 3600
+# Slack's answers that mean the token will never work again.
+_REVOKED = frozenset({"token_revoked", "account_inactive"})
 
 
 def make_web_client(
-    token: str, base_url: str | None, *, timeout: float = 15, wait_on_ratelimit: bool = True
+    token: str,
+    base_url: str | None,
+    *,
+    timeout: float = 15,
+    wait_on_ratelimit: bool = True,
+    access: SlackAccess | None = None,
 ) -> WebClient:
-    """A client that retries dropped connections (a request that never reached Slack) and,
-    unless told not to, waits out `ratelimited` (Retry-After). A read timeout is not
-    retried: the call may have taken effect."""
+    """A client that retries dropped connections (a request that never reached Slack),
+    unless told not to waits out `ratelimited` (Retry-After), and makes no call once
+    `access` is stopped (bolt's own calls included). A read timeout is not retried: the
+    call may have taken effect."""
     kwargs: dict[str, Any] = {"token": token, "timeout": timeout}
     if base_url:
         kwargs["base_url"] = base_url
-    client = WebClient(**kwargs)
+    client = GuardedWebClient(access or SlackAccess(), **kwargs)
     if wait_on_ratelimit:
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
@@ -56,21 +66,51 @@ def _retry_after(response: Any) -> float | None:
     return None
 
 
+class GuardedWebClient(WebClient):
+    """Refuses every Web API call, as Slack would, once warroom's access is revoked."""
+
+    def __init__(self, access: SlackAccess, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.access = access
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        if self.access.stopped() is not None:
+            refused = {"ok": False, "error": "access_revoked"}
+            response = SlackResponse(
+                client=self,
+                http_verb="POST",
+                api_url=api_method,
+                req_args={},
+                data=refused,
+                headers={},
+                status_code=200,
+            )
+            raise SlackApiError(  # type: ignore[no-untyped-call]
+                f"not called: {api_method} (access revoked)", response
+            )
+        return super().api_call(api_method, **kwargs)
+
+
 class SlackChat:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, access: SlackAccess | None = None) -> None:
         self.client = client
+        self.access = access or SlackAccess()
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
         self._users_lock = threading.Lock()
         self._bot_user: str | None = None
 
     def _call(self, method: str, **kwargs: Any) -> Any:
+        if self.access.stopped() is not None:
+            raise ChatError("access_revoked", method)
         try:
             return getattr(self.client, method)(**kwargs)
         except SlackApiError as error:
             response = error.response
+            code = str(response.get("error") or response.status_code)
+            if code in _REVOKED and self.access.stop("", f"Slack answered {code}"):
+                log.warning("Slack answered %s: warroom makes no more Slack calls", code)
             if response.status_code == 429:
                 raise ChatError("ratelimited", method, retry_after=_retry_after(response)) from None
-            code = str(response.get("error") or response.status_code)
             raise ChatError(code, method) from None
         except TimeoutError:
             log.warning("Slack did not answer %s in time", method)
@@ -173,7 +213,9 @@ class SlackChat:
         if found is None:
             return None
         user = found.get("user")
-        return FetchedMessage(str(user) if user else None, str(found.get("text") or ""))
+        # Stored on the timeline: without control characters or bidi overrides.
+        text = clean_text(str(found.get("text") or ""))
+        return FetchedMessage(str(user) if user else None, text)
 
     def update(self, channel: str, ts: str, text: str, blocks: list[Any] | None = None) -> None:
         kwargs: dict[str, Any] = {"channel": channel, "ts": ts, "text": text}

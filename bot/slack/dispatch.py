@@ -17,6 +17,7 @@ from bot.domain.errors import UsageError, WarroomError
 from bot.domain.permissions import require_commander
 from bot.services import incidents, people
 from bot.services.context import ServiceContext
+from bot.services.retry import retry_transient
 from bot.slack.commands.registry import Invocation, Registry, Reply, Scope
 from bot.slack.followup import FollowUps
 from bot.slack.responder import Responder
@@ -56,7 +57,9 @@ def make_command_listener(
 ) -> Callable[..., None]:
     def on_incident(ack: Callable[..., None], body: dict[str, Any]) -> None:
         try:
-            reply = run_command(ctx, registry, body)
+            # A database that drops a connection is tried again, whole command at a time;
+            # when it still does not answer, the person is told nothing was stored.
+            reply = retry_transient(lambda: run_command(ctx, registry, body), what="Your command")
         except WarroomError as error:
             ack(response_type="ephemeral", text=f":warning: {error.user_message}")
             return

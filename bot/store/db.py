@@ -14,10 +14,28 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 7_246_001  # pg_advisory_lock key: one replica migrates at a time
+# serialization_failure, deadlock_detected: PostgreSQL rolled the transaction back; rerun it.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_transient(error: BaseException) -> bool:
+    """An error that running the same unit of work again may not meet: a dropped or
+    terminated connection, a serialization failure, a deadlock, a locked SQLite file.
+
+    Everything else (a constraint, a bad value) would fail the same way again.
+    """
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError):
+        return True
+    if isinstance(error, DBAPIError):
+        return getattr(error.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+    return False
 
 
 def make_engine(url: str) -> Engine:

@@ -261,14 +261,23 @@ class RunbookStep(Base):
     ticked_at: Mapped[datetime]
 
 
-class ProcessedEvent(Base):
-    """Slack delivers events at least once; a row per `event_id` makes handling idempotent
-    across retries and replicas (the insert of a second copy fails on the primary key)."""
+class EventClaim(Base):
+    """One delivery of a Slack event (or one submission of a form) being applied.
 
-    __tablename__ = "processed_events"
+    Slack delivers an event at least once, and N replicas may each get a copy. A replica
+    inserts the claim before the work (the primary key lets only one win), marks it
+    `done_at` once the work committed, and deletes it when the work failed, so Slack's
+    redelivery applies what failed and skips what succeeded. `lease_until` frees a claim
+    whose replica died mid-work; `holder` makes sure only the claimant settles it.
+    """
 
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime]
+    __tablename__ = "event_claims"
+
+    event_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[datetime] = mapped_column(index=True)
+    lease_until: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):

@@ -12,6 +12,7 @@ from bot.domain.incident import DEFAULT_SEVERITY, Severity, Status, reference
 from bot.services import declarations, incidents
 from bot.services.context import ServiceContext
 from bot.services.ports import Asker
+from bot.services.retry import retry_transient
 from bot.slack import modals
 from bot.slack.commands.registry import Command, Invocation, Registry, Reply, Scope
 from bot.slack.commands.updates import refresh_stakeholder_posts
@@ -176,9 +177,21 @@ def register_listeners(app: App, ctx: ServiceContext, followups: FollowUps) -> N
             # The metadata first: a form that cannot be read must not leave an incident.
             metadata = modals.DeclareModalMetadata.load(view.get("private_metadata"))
             title, severity, drill = modals.read_declare_submission(view["state"]["values"])
-            incident = incidents.declare(
-                ctx, declarer=user, title=title, severity=severity, drill=drill
+            # The view id goes in with the incident: a resubmitted form declares nothing.
+            incident = retry_transient(
+                lambda: incidents.declare(
+                    ctx,
+                    declarer=user,
+                    title=title,
+                    severity=severity,
+                    drill=drill,
+                    submission=f"view:{view['id']}",
+                ),
+                what="The incident",
             )
+        except incidents.AlreadySubmitted:
+            ack()
+            return
         except WarroomError as error:
             ack(response_action="errors", errors={"declare_title": error.user_message[:150]})
             return
