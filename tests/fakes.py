@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.services.ports import ChatError, CreatedChannel
+from bot.services.ports import ChannelInfo, ChatError, CreatedChannel, FetchedMessage
 
 
 @dataclass
@@ -17,6 +17,7 @@ class Post:
     channel: str
     text: str
     ts: str
+    metadata: dict[str, Any] | None = None
 
 
 @dataclass
@@ -37,12 +38,42 @@ class RecordingChat:
     def invite(self, channel_id: str, user_ids: list[str]) -> None:
         self.invited.setdefault(channel_id, []).extend(user_ids)
 
-    def post(self, channel: str, text: str, blocks: list[Any] | None = None) -> str:
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[Any] | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
         if self.fail_posts:
             raise ChatError("ratelimited", "chat.postMessage")
         ts = self._next_ts()
-        self.posts.append(Post(channel, text, ts))
+        self.posts.append(Post(channel, text, ts, metadata))
         return ts
+
+    def find_by_metadata(
+        self, channel: str, event_type: str, payload: dict[str, Any]
+    ) -> str | None:
+        for post in reversed(self.posts):
+            meta = post.metadata or {}
+            carried = meta.get("event_payload") or {}
+            same = post.channel == channel and meta.get("event_type") == event_type
+            if same and all(carried.get(key) == value for key, value in payload.items()):
+                return post.ts
+        return None
+
+    def find_channel(self, name: str) -> ChannelInfo | None:
+        return None
+
+    def set_purpose(self, channel_id: str, purpose: str) -> None:
+        pass
+
+    def bot_user_id(self) -> str:
+        return "U0WARROOM"
+
+    def fetch_message(self, channel: str, ts: str) -> FetchedMessage | None:
+        return None
 
     def update(self, channel: str, ts: str, text: str, blocks: list[Any] | None = None) -> None:
         pass

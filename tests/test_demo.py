@@ -60,7 +60,6 @@ def test_demo_tells_the_story_and_writes_the_postmortem(
     assert metrics["time_to_declare"] == 3 * 3600 + 25 * 60  # 03:20 PDT to 06:45 PDT
     assert metrics["time_to_support_response"] is not None
     assert metrics["responder_hours"] > 0
-    assert len(postmortem["followups"]) == 2
     assert [u["author"] for u in postmortem["updates"]] == ["U0ADA", "U0ADA"]
     assert [e["status"] for e in postmortem["aws_health"]] == ["closed"]
     assert [(f["number"], f["owner"], f["status"]) for f in postmortem["followups"]] == [

@@ -11,33 +11,37 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError
+from bot.domain.restore_drill import DEFAULT_MAX_ITEMS, DEFAULT_SAMPLE_SIZE
 
-from bot.app.settings import Settings
-from bot.aws.restore_drill import AwsRestoreDrill
-from bot.domain.clock import SystemClock
-from bot.domain.restore_drill import (
-    DEFAULT_MAX_ITEMS,
-    DEFAULT_SAMPLE_SIZE,
-    EXIT_COULD_NOT_RUN,
-    DrillCouldNotRun,
-    RestoreResult,
-    exit_code,
-    render_json,
-    render_table,
-)
-
-_RETRIES = Config(retries={"mode": "standard", "max_attempts": 6})
+if TYPE_CHECKING:
+    from bot.app.settings import Settings
+    from bot.domain.clock import SystemClock
+    from bot.domain.restore_drill import RestoreResult
 
 
 def cmd_drill_restore(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: `warroom --help` loads no boto3 (tests/test_cli_startup.py).
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
+
+    from bot.aws.restore_drill import AwsRestoreDrill
+    from bot.domain.clock import SystemClock
+    from bot.domain.restore_drill import (
+        EXIT_COULD_NOT_RUN,
+        DrillCouldNotRun,
+        exit_code,
+        render_json,
+        render_table,
+    )
+
     logging.getLogger("botocore").setLevel(logging.WARNING)
     clock = SystemClock()
     try:
-        dynamodb = boto3.Session().client("dynamodb", config=_RETRIES)
+        retries = Config(retries={"mode": "standard", "max_attempts": 6})
+        dynamodb = boto3.Session().client("dynamodb", config=retries)
     except BotoCoreError as error:
         print(f"warroom: AWS is not configured: {error}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.errors import NotFound
+from bot.domain.health import HealthEvent
 from bot.domain.incident import reference
 from bot.export.model import Participant, Postmortem
 from bot.services.context import ServiceContext
+from bot.services.health_facts import read_health
 from bot.services.postmortem import load_postmortem
 from bot.services.updates import SurfaceImpact, not_ok_surfaces
 from bot.store import page_repo, updates_repo
@@ -27,17 +29,6 @@ class UpdateFact:
     text: str
     author: str
     posted_at: datetime
-
-
-@dataclass(frozen=True)
-class HealthEvent:
-    arn: str
-    service: str | None
-    region: str | None
-    event_type: str | None
-    status: str | None
-    start_time: datetime | None
-    last_updated: datetime | None
 
 
 @dataclass(frozen=True)
@@ -64,6 +55,7 @@ def load_page(ctx: ServiceContext, number: int) -> PageFacts:
         assert incident is not None
         latest = updates_repo.latest_update(session, number)
         impact = list(not_ok_surfaces(session, number))
+        health = list(read_health(session, number, ctx.policy.aws_regions).events)
         roles = [
             ("Commander", incident.commander_id),
             ("Scribe", incident.scribe_id),
@@ -82,6 +74,7 @@ def load_page(ctx: ServiceContext, number: int) -> PageFacts:
         roster=roster,
         version=version,
         impact=impact,
+        health=health,
     )
 
 

@@ -20,10 +20,10 @@ from bot.domain.errors import NotPermitted, UsageError
 from bot.domain.incident import reference
 from bot.domain.plain_text import clean
 from bot.domain.timeline import EntryKind
-from bot.services import outbox
+from bot.services import impact, outbox
 from bot.services.context import ServiceContext
 from bot.services.ports import ChatError
-from bot.store import repo, updates_repo
+from bot.store import repo, review_repo, updates_repo
 from bot.store.models import Incident, OutboxMessage, StakeholderUpdate
 
 log = logging.getLogger(__name__)
@@ -87,9 +87,10 @@ def validate_text(text: str) -> str:
 
 
 def not_ok_surfaces(session: Session, number: int) -> tuple[SurfaceImpact, ...]:
-    """The impact board's surfaces that are not ok. The board is another feature's store
-    model; until it is wired here, no surface is reported (never a guessed one)."""
-    return ()
+    """The impact board's surfaces that are not ok, worst first (`impact`)."""
+    shown = impact.not_ok(review_repo.surfaces(session, number))
+    shown.sort(key=lambda s: s.status != "down")
+    return tuple(SurfaceImpact(s.surface, s.status, s.note) for s in shown)
 
 
 def facts_of(

@@ -82,7 +82,7 @@ class FollowUps:
     def _deliver(self, responder: Responder, ids: Queued) -> None:
         """The one place where outbox rows are sent right after a change (the outbox job
         retries what Slack would not take)."""
-        if ids and outbox.deliver(self.ctx.db, self.ctx.step_chat, self.ctx.clock, ids):
+        if ids and outbox.deliver(self.ctx.db, self.ctx.chat, self.ctx.clock, ids):
             responder.say(UNDELIVERED)
 
     def run(self, responder: Responder, work: AfterAck) -> None:

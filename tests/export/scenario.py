@@ -26,6 +26,7 @@ from bot.export import (
     Transition,
     build_postmortem,
 )
+from bot.export.model import AwsHealthEvent, Update
 
 TEAM_ZONES = ("America/Los_Angeles", "Africa/Nairobi", "Africa/Lusaka", "Africa/Accra")
 
@@ -269,6 +270,30 @@ def analysis() -> Analysis:
     )
 
 
+def updates() -> list[Update]:
+    return [
+        Update(
+            text="Orders data is being restored from AWS internal backups; checkout works.",
+            author="U0CMDR",
+            posted_at=at(12, 30),
+        )
+    ]
+
+
+def aws_health() -> list[AwsHealthEvent]:
+    return [
+        AwsHealthEvent(
+            arn="arn:aws:health:us-east-1::event/DYNAMODB/AWS_DYNAMODB_API_ISSUE/1",
+            service="DYNAMODB",
+            region="us-east-1",
+            event_type="AWS_DYNAMODB_API_ISSUE",
+            status="closed",
+            start_time=at(11, 10),
+            last_updated=at(12, 40),
+        )
+    ]
+
+
 def postmortem() -> Postmortem:
     return build_postmortem(
         incident=incident(),
@@ -282,4 +307,6 @@ def postmortem() -> Postmortem:
         impact=impact(),
         impact_history=impact_history(),
         analysis=analysis(),
+        updates=updates(),
+        aws_health=aws_health(),
     )

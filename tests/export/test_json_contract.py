@@ -43,6 +43,7 @@ CONTRACT = {
     ],
     "followups": ["text", "author", "created_at", "number", "owner", "due", "status"],
     "impact": ["surface", "status", "note", "since", "changed_at"],
+    "updates": ["text", "author", "posted_at"],
     "analysis": [
         "summary",
         "impact",
@@ -54,6 +55,15 @@ CONTRACT = {
         "went_well",
         "went_wrong",
         "lucky",
+    ],
+    "aws_health": [
+        "arn",
+        "service",
+        "region",
+        "event_type",
+        "status",
+        "start_time",
+        "last_updated",
     ],
 }
 TRANSITION_KEYS = ["from_state", "to_state", "at", "by", "reason"]
@@ -117,8 +127,8 @@ def test_scenario_values() -> None:
         "time_to_support_response": 34 * 60,
         "time_to_resolve": (3 * 60 + 38) * 60,
         "responder_hours": (13_680 + 13_080 + 3_480) / 3600,
-        "restore_drill": {},  # no restore drill in this incident
     }
+    assert data["metrics"]["restore_drill"] == {}  # no restore drill in this incident
     assert data["metrics"]["surface_outages"] == [
         {"surface": "Store apps", "down_seconds": 0.0, "degraded_seconds": 0.0},
         {"surface": "Vendor web app", "down_seconds": 3 * 3600 + 20 * 60, "degraded_seconds": 0.0},

@@ -146,8 +146,9 @@ def test_the_markdown_reads_as_gfm_tables_with_every_cell_in_place() -> None:
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     tokens = md.parse(doc)
     tables = [t for t in tokens if t.type == "table_open"]
-    # facts, impact, key times, timeline, action items, participants, support, runbook steps
-    assert len(tables) == 8
+    # facts, impact, key times, timeline, action items, participants, support, runbook
+    # steps, AWS Health events
+    assert len(tables) == 9
     html = md.render(doc)
     assert "<th>When</th>" in html
     assert "<strong>Declared</strong>" in html

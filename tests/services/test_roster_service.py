@@ -91,7 +91,7 @@ def test_a_refused_move_writes_nothing(ctx: ServiceContext) -> None:
 
 
 def test_an_announcement_slack_refuses_stays_owed(
-    ctx: ServiceContext, chat: RecordingChat
+    ctx: ServiceContext, clock: FixedClock, chat: RecordingChat
 ) -> None:
     roster.need(ctx, number=1, by_user=COMMANDER, user_ids=[ANN])
     change = roster.release(ctx, number=1, by_user=COMMANDER, user_id=ANN, reason=None)
@@ -101,6 +101,7 @@ def test_an_announcement_slack_refuses_stays_owed(
     assert outbox.pending_count(ctx.db) >= 1
 
     chat.fail_posts = False
+    clock.advance(minutes=10)  # past the retry's backoff
     assert outbox.deliver_pending(ctx.db, ctx.chat, ctx.clock) >= 1
     assert outbox.pending_count(ctx.db) == 0
     assert any("released" in p.text for p in chat.posts)
