@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.app.background import BackgroundWork
 from bot.app.jobs import Job, JobRunner
+from bot.app.metrics import count_slack_call
 from bot.app.settings import Settings, SettingsError
 from bot.aws.readiness_report import readiness_builder
 from bot.domain.clock import Clock, SystemClock
@@ -42,6 +43,9 @@ class Runtime:
     background: BackgroundWork
     app: App
     jobs: list[Job] = field(default_factory=list)
+    # False when Slack could not be reached at start-up: the HTTP server checks the token
+    # before it hands bolt a request (bolt would answer 500 with a traceback).
+    slack_verified: bool = True
     _runner: JobRunner | None = None
 
     @classmethod
@@ -59,10 +63,14 @@ class Runtime:
         if require_signing_secret:
             settings.require("slack_signing_secret")
         db = Database(settings.database_url)
-        if migrate:
-            db.upgrade()
+        try:
+            if migrate:
+                db.upgrade()
+        except BaseException:
+            db.dispose()  # start-up retries: leave no pool behind
+            raise
         token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
-        client = make_web_client(token, settings.slack_api_url)
+        client = make_web_client(token, settings.slack_api_url, on_call=count_slack_call)
         chat = SlackChat(client)
         ctx = ServiceContext(
             db=db,
@@ -92,18 +100,25 @@ class Runtime:
             support_poll_job(ctx),
             nudge_job(ctx),
         ]
-        return cls(settings, db, ctx, background, app, jobs)
+        return cls(settings, db, ctx, background, app, jobs, slack_verified=verify_token)
+
+    @property
+    def job_runner(self) -> JobRunner | None:
+        return self._runner
 
     def start_jobs(self) -> None:
         self._runner = JobRunner(self.jobs)
         self._runner.start()
 
-    def close(self) -> None:
+    def close(self, grace: float = 10.0) -> bool:
+        """Stop the jobs, let work after acknowledgements finish within `grace` seconds,
+        then drop the rest (owed posts stay in the outbox). True when nothing was cut off."""
         if self._runner:
             self._runner.stop()
-        self.background.wait_idle(10)
+        idle = self.background.wait_idle(grace)
         self.background.shutdown()
         self.db.dispose()
+        return idle
 
 
 def _slack_reachable(client: WebClient) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -21,12 +22,39 @@ log = logging.getLogger(__name__)
 USER_CACHE_SECONDS = 3600
 
 
-def make_web_client(token: str, base_url: str | None) -> WebClient:
+CallHook = Callable[[str, str], None]
+
+
+class CountedWebClient(WebClient):
+    """Reports every Web API call (method, outcome) to a hook: the metrics see each call
+    once, however many retries the SDK made inside it."""
+
+    on_call: CallHook | None = None
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        outcome = "error"
+        try:
+            response = super().api_call(api_method, **kwargs)
+            outcome = "ok"
+            return response
+        except SlackApiError as error:
+            outcome = "ratelimited" if error.response.status_code == 429 else "error"
+            raise
+        except (SlackRequestError, OSError):
+            outcome = "unreachable"
+            raise
+        finally:
+            if self.on_call is not None:
+                self.on_call(api_method, outcome)
+
+
+def make_web_client(token: str, base_url: str | None, on_call: CallHook | None = None) -> WebClient:
     """A client that waits out `ratelimited` (Retry-After) and retries dropped connections."""
     kwargs: dict[str, Any] = {"token": token, "timeout": 15}
     if base_url:
         kwargs["base_url"] = base_url
-    client = WebClient(**kwargs)
+    client = CountedWebClient(**kwargs)
+    client.on_call = on_call
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
     return client
