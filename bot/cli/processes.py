@@ -81,9 +81,12 @@ def socket_mode(args: argparse.Namespace, settings: Settings, shutdown: Shutdown
     handler: SocketModeHandler | None = None
     try:
         runtime = build_runtime(settings, shutdown, require_signing_secret=False)
-        handler = SocketModeHandler(runtime.app, token)
+        # The SDK logs a failed connection attempt with its response; we say it in one line.
+        sdk_log = logging.getLogger("warroom.socket_mode")
+        handler = SocketModeHandler(runtime.app, token, logger=sdk_log)
 
         def connect() -> None:
+            sdk_log.setLevel(logging.CRITICAL)
             try:
                 handler.connect()  # type: ignore[union-attr]
             except SlackApiError as error:
@@ -96,6 +99,7 @@ def socket_mode(args: argparse.Namespace, settings: Settings, shutdown: Shutdown
             return None
 
         retry_until_up("Slack's Socket Mode", connect, shutdown, is_transient=transient)
+        sdk_log.setLevel(logging.WARNING)
         runtime.start_jobs()
         shutdown.serving()
         log.info("warroom connected to Slack over Socket Mode")
