@@ -56,13 +56,26 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return run_demo(args.out)
 
 
+def _default_port() -> int:
+    """Containers and platforms hand the port in $PORT; the image's health check asks it."""
+    import os
+
+    value = os.environ.get("PORT", "")
+    return int(value) if value.isdigit() else 3000
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="warroom", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server behind an LB
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=_default_port(),
+        help="port to listen on (default: $PORT, else 3000)",
+    )
     serve.add_argument("--threads", type=int, default=16)
     serve.set_defaults(run=cmd_serve)
 
