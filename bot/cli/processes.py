@@ -83,12 +83,12 @@ def socket_mode(args: argparse.Namespace, settings: Settings, shutdown: Shutdown
         runtime = build_runtime(settings, shutdown, require_signing_secret=False)
         # The SDK logs a failed connection attempt with its response; we say it in one line.
         sdk_log = logging.getLogger("warroom.socket_mode")
-        handler = SocketModeHandler(runtime.app, token, logger=sdk_log)
+        handler = connecting = SocketModeHandler(runtime.app, token, logger=sdk_log)
 
         def connect() -> None:
             sdk_log.setLevel(logging.CRITICAL)
             try:
-                handler.connect()  # type: ignore[union-attr]
+                connecting.connect()  # type: ignore[no-untyped-call]
             except SlackApiError as error:
                 code = error.response.get("error") or error.response.status_code
                 raise SettingsError(f"SLACK_APP_TOKEN was not accepted by Slack ({code})") from None
@@ -109,10 +109,10 @@ def socket_mode(args: argparse.Namespace, settings: Settings, shutdown: Shutdown
         if handler is not None:
             # No new events from here; listeners already running finish on bolt's threads.
             handler.client.auto_reconnect_enabled = False
-            handler.disconnect()
+            handler.disconnect()  # type: ignore[no-untyped-call]
         work_done = runtime.close(deadline.left()) if runtime else True
         if handler is not None:
-            handler.close()
+            handler.close()  # type: ignore[no-untyped-call]
         _stopped(shutdown, work_done)
     return 0
 
