@@ -207,3 +207,55 @@ def test_socket_mode_stops_on_sigterm_while_the_database_is_down(tmp_path: Path)
     assert "the database is unreachable" in lines[0]
     assert code == 0 and "Traceback" not in output, output
     assert "warroom stopped on SIGTERM" in output
+
+
+def _as_pid_1(*args: str, env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[str], int]:
+    """`warroom ...` as PID 1 of a new PID namespace, where a signal nobody handles is
+    ignored (as in a container): only warroom's own handler can stop it."""
+    outer = subprocess.Popen(
+        ["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    children = Path(f"/proc/{outer.pid}/task/{outer.pid}/children")
+    holder: list[int] = []
+
+    def started() -> bool:
+        holder[:] = [int(pid) for pid in children.read_text().split()]
+        return bool(holder)
+
+    _wait_for(started, outer)
+    return outer, holder[0]
+
+
+@pytest.mark.parametrize("command", ["serve", "socket"])
+def test_stops_on_sigterm_as_pid_1(tmp_path: Path, command: str) -> None:
+    with FakeSlack() as slack:
+        env = _env(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_API_URL=slack.api_url if command == "serve" else "http://127.0.0.1:1/api/",
+            DATABASE_URL=f"sqlite:///{tmp_path}/w.db",
+        )
+        port = _free_port()
+        args = ["serve", "--host", "127.0.0.1", "--port", str(port)] if command == "serve" else []
+        outer, pid_1 = _as_pid_1(*(args or [command]), env=env, cwd=tmp_path)
+        try:
+            if command == "serve":
+                _wait_until_healthy(f"http://127.0.0.1:{port}", outer)
+            else:
+                _wait_for(lambda: (tmp_path / "w.db").exists(), outer)
+            Path(f"/proc/{pid_1}/status").read_text()  # it is there to signal
+            subprocess.run(["kill", "-TERM", str(pid_1)], check=True)
+            output = outer.communicate(timeout=GRACE_SECONDS + 20)[0]
+        finally:
+            if outer.poll() is None:
+                outer.kill()
+                outer.communicate()
+
+    assert outer.returncode == 0, output
+    assert "warroom stopped on SIGTERM" in output
