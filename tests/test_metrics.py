@@ -48,3 +48,12 @@ def test_outbox_pending_counts_posts_slack_refused(bot: BotHarness) -> None:
     assert samples[("warroom_outbox_pending", ())] >= 1
     refused = ("warroom_slack_calls_total", (("method", "chat.postMessage"), ("outcome", "error")))
     assert samples[refused] >= 1
+
+
+def test_job_lag_is_how_far_a_job_is_behind_its_schedule() -> None:
+    from bot.app.jobs import Job, JobRunner
+
+    runner = JobRunner([Job("outbox", 15, lambda: None), Job("poll", 60, lambda: None)])
+    runner._last_done.update({"outbox": 100.0, "poll": 100.0})
+
+    assert runner.lag(now=130.0) == {"outbox": 15.0, "poll": 0.0}

@@ -155,6 +155,32 @@ def test_serve_finishes_and_stops_on_sigterm_after_serving(tmp_path: Path) -> No
     assert "warroom stopped on SIGTERM; work in flight finished" in output
 
 
+def test_while_slack_is_unreachable_requests_get_503_and_one_line_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    port = _free_port()
+    env = _env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=f"http://127.0.0.1:{_free_port()}/api/",  # nobody there
+        DATABASE_URL=f"sqlite:///{tmp_path}/w.db",
+    )
+    process = _start("serve", "--host", "127.0.0.1", "--port", str(port), env=env, cwd=tmp_path)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(base, process)
+        reply = SlackRequests(f"{base}/slack/events", SIGNING_SECRET).command(
+            "help", user="U0CMDR", channel="C0GENERAL"
+        )
+        assert reply.status == 503
+    finally:
+        code, output = _stop(process)
+
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert "answered 503 to a Slack request: Slack's Web API is unreachable" in output
+
+
 def test_socket_mode_token_slack_rejects_is_one_line_and_exit_2(tmp_path: Path) -> None:
     with FakeSlack() as slack:
         env = _env(
