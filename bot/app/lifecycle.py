@@ -44,6 +44,7 @@ class Shutdown:
     def __init__(self) -> None:
         self.requested = threading.Event()
         self.signal_name: str | None = None
+        self.announced = False  # the one line at shutdown has been logged
         self._interruptible = True
 
     def install(self) -> Shutdown:

@@ -41,7 +41,7 @@ class Gate:
         self.runtime: Runtime | None = None
         self.slack: SlackRequestHandler | None = None
         self.collector: metrics.RuntimeCollector | None = None
-        self._slack_checked_at = 0.0
+        self._slack_checked_at = float("-inf")
         self._lock = threading.Lock()
         if runtime is not None:
             self.open(runtime)
@@ -223,6 +223,9 @@ class HttpServer:
 
     def close(self) -> None:
         if self._thread is not None and self._thread.is_alive():
+            # Stop the worker threads first (a running request finishes, queued ones are
+            # cancelled), so no task is left serving a channel closed under it.
+            self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)  # type: ignore[union-attr]
             # Close the sockets from inside waitress's own loop, so its select() never sees
             # a descriptor closed under it; the loop ends when nothing is left to watch.
             channels = self.server._map  # type: ignore[union-attr]
@@ -232,6 +235,5 @@ class HttpServer:
                     lambda: [channel.close() for channel in list(channels.values())]
                 )
             self._thread.join(timeout=10)
-            self.server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         else:
             self.server.close()

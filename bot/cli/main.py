@@ -128,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warroom: {error}", file=sys.stderr)
         return 2
     except stopped_by:
+        if not args.shutdown.announced:  # stopped before logging was even set up
+            print(f"warroom: stopped on {args.shutdown.signal_name}", file=sys.stderr)
         return 0
 
 

@@ -121,6 +121,7 @@ def _stopped(shutdown: Shutdown, finished: bool) -> None:
     """The one line at shutdown; none when start-up failed (its error is the one line)."""
     if not shutdown.requested.is_set():
         return
+    shutdown.announced = True
     cause = f"on {shutdown.signal_name}"
     if finished:
         log.info("warroom stopped %s; work in flight finished", cause)
