@@ -110,7 +110,7 @@ def test_serve_waits_for_the_database_answering_503_meanwhile_and_stops_on_sigte
         code, output = _stop(process)
 
     assert code == 0, output
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output
     assert sum("database is unreachable" in line for line in output.splitlines()) == 1, output
     assert (
         output.strip()
@@ -177,7 +177,7 @@ def test_while_slack_is_unreachable_requests_get_503_and_one_line_not_a_tracebac
         code, output = _stop(process)
 
     assert code == 0, output
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output
     assert "answered 503 to a Slack request: Slack's Web API is unreachable" in output
 
 
@@ -212,7 +212,7 @@ def test_socket_mode_waits_for_slack_and_stops_on_sigterm(tmp_path: Path) -> Non
         code, output = _stop(process)
 
     assert code == 0, output
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output
     assert (
         output.strip()
         .splitlines()[-1]
