@@ -1,18 +1,40 @@
 # warroom: HTTP mode behind a load balancer. Run N replicas on one PostgreSQL.
-FROM python:3.11-slim
+#
+# The base image is pinned by its full version tag (Python 3.11.13 on Debian bookworm).
+# Pin it by digest as well where you build: `docker buildx imagetools inspect
+# python:3.11.13-slim-bookworm` prints it; write FROM python:3.11.13-slim-bookworm@sha256:...
+ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-WORKDIR /app
-RUN useradd --create-home --uid 10001 warroom
-
-COPY pyproject.toml README.md ./
+# Build the wheel: what runs is what `pip install` of a release would install.
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY constraints.txt ./
+RUN pip install --constraint constraints.txt "setuptools>=77"
+COPY pyproject.toml README.md LICENSE MANIFEST.in ./
 COPY bot ./bot
 COPY runbooks ./runbooks
-# Editable install keeps the shipped runbooks/ beside the package, where the bot looks.
-RUN pip install -e .
+RUN pip wheel --no-deps --no-build-isolation --wheel-dir /wheels .
 
-USER warroom
+FROM ${PYTHON_IMAGE}
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PORT=3000
+# Every dependency at the version constraints.txt pins (regenerate: python3 dev.py lock).
+COPY constraints.txt /tmp/constraints.txt
+COPY --from=build /wheels /tmp/wheels
+RUN pip install --constraint /tmp/constraints.txt /tmp/wheels/*.whl \
+    && rm -rf /tmp/wheels /tmp/constraints.txt \
+    && groupadd --gid 10001 warroom \
+    && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
+       --shell /usr/sbin/nologin warroom
+WORKDIR /tmp
+# Numeric, so Kubernetes' runAsNonRoot can verify it is not root.
+USER 10001:10001
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=4).status != 200)"
-# Migrations run at start-up under a PostgreSQL advisory lock, so replicas may start together.
-CMD ["warroom", "serve", "--host", "0.0.0.0", "--port", "3000"]
+# Exec form, no shell and no curl: python asks /healthz on $PORT (the port `serve` uses).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4).status == 200 else 1)"]
+# `warroom serve` listens on $PORT; SIGTERM (docker stop) drains and exits within 8 s.
+# Migrations run at start-up under a PostgreSQL advisory lock, so replicas may start
+# together; deploy/ also runs `warroom db upgrade` once before them.
+CMD ["warroom", "serve", "--host", "0.0.0.0"]

@@ -223,7 +223,7 @@ def test_cli_fails_an_account_like_the_story_naming_every_gap(
     }
     assert document["region"] == REGION
     assert (document["passed"], document["exit_code"], document["strict"]) == (False, 1, False)
-    assert document["counts"] == {"pass": 0, "fail": 9, "unknown": 1}
+    assert document["counts"] == {"pass": 0, "fail": 9, "unknown": 1, "n/a": 0}
     assert {(r["name"], r["resource"]) for r in document["results"] if r["outcome"] == "fail"} == {
         (str(name), resource) for name, resource in STORY_GAPS
     }
@@ -241,14 +241,15 @@ def test_cli_passes_a_well_prepared_account(account: Account, tmp_path: Path) ->
     lenient = run_cli(account, tmp_path, "--format", "json")
     strict = run_cli(account, tmp_path, "--strict")
 
-    assert lenient.returncode == 0, lenient.stdout + lenient.stderr
+    # moto has no Amplify: the one check that could not run is shown, and the run exits 2
+    # (a scheduled job must not go green on what it could not check); --strict is a no-op.
+    assert lenient.returncode == 2, lenient.stdout + lenient.stderr
     document = json.loads(lenient.stdout)
     assert document["counts"]["fail"] == 0
-    # moto has no Amplify: the one check that could not run is shown, and does not fail.
     assert [(r["name"], r["outcome"]) for r in document["results"] if r["outcome"] != "pass"] == [
         (Check.AMPLIFY_BACKEND_STACK, "unknown")
     ]
-    assert document["exit_code"] == 0 and document["passed"] is False
+    assert document["exit_code"] == 2 and document["passed"] is False
     assert strict.returncode == 2, strict.stdout + strict.stderr
     assert strict.stdout.splitlines()[-1] == (
         "Not shown ready: 0 failed, 1 could not be checked, 9 passed. Exit code 2."

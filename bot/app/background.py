@@ -6,6 +6,7 @@ tests wait for the outcome deterministically instead of sleeping.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -21,7 +22,9 @@ class BackgroundWork:
         self._lock = threading.Condition()
 
     def submit(self, work: Callable[[], None]) -> None:
-        future = self._pool.submit(self._run, work)
+        # The request's log context (team, user, command) follows its work.
+        context = contextvars.copy_context()
+        future = self._pool.submit(context.run, self._run, work)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)

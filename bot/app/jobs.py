@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,8 +44,21 @@ class JobRunner:
         self.jobs = jobs
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._last_done: dict[str, float] = {}
+
+    def lag(self, now: float) -> dict[str, float]:
+        """Seconds each job is behind its schedule (a run stuck on a slow AWS or database
+        shows here long before anyone notices missing posts)."""
+        return {
+            job.name: max(0.0, now - self._last_done[job.name] - job.every_seconds)
+            for job in self.jobs
+            if job.name in self._last_done
+        }
 
     def start(self) -> None:
+        started = time.monotonic()
+        for job in self.jobs:
+            self._last_done[job.name] = started
         for job in self.jobs:
             thread = threading.Thread(
                 target=self._loop, args=(job,), daemon=True, name=f"job-{job.name}"
@@ -60,6 +74,7 @@ class JobRunner:
                 job.run()
             except Exception:
                 log.exception("job %s failed; it runs again in %ss", job.name, job.every_seconds)
+            self._last_done[job.name] = time.monotonic()
             delay = self._sleep(job)
 
     @staticmethod

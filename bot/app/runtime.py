@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.app.background import BackgroundWork
 from bot.app.jobs import Job, JobRunner
+from bot.app.metrics import count_slack_call
 from bot.app.settings import Settings, SettingsError
 from bot.aws.readiness_report import readiness_builder
 from bot.domain.clock import Clock, SystemClock
@@ -51,6 +52,9 @@ class Runtime:
     background: BackgroundWork
     app: App
     jobs: list[Job] = field(default_factory=list)
+    # False when Slack could not be reached at start-up: the HTTP server checks the token
+    # before it hands bolt a request (bolt would answer 500 with a traceback).
+    slack_verified: bool = True
     _runner: JobRunner | None = None
 
     @classmethod
@@ -70,14 +74,22 @@ class Runtime:
         if require_signing_secret:
             settings.require("slack_signing_secret")
         db = Database(settings.database_url)
-        if migrate:
-            db.upgrade()
+        try:
+            if migrate:
+                db.upgrade()
+        except BaseException:
+            db.dispose()  # start-up retries: leave no pool behind
+            raise
         assert settings.slack_bot_token is not None  # required above
         token = settings.slack_bot_token.get_secret_value()
         timeout = settings.warroom_slack_timeout_seconds
         slack_access = SlackAccess()
         client = make_web_client(
-            token, settings.slack_api_url, timeout=timeout, access=slack_access
+            token,
+            settings.slack_api_url,
+            timeout=timeout,
+            access=slack_access,
+            on_call=count_slack_call,
         )
         # Declaration steps and the outbox job reschedule a rate-limited call instead of
         # sleeping out Retry-After in a thread.
@@ -87,6 +99,7 @@ class Runtime:
             timeout=timeout,
             wait_on_ratelimit=False,
             access=slack_access,
+            on_call=count_slack_call,
         )
         clock = clock or SystemClock()
         chat = SlackChat(client, slack_access)
@@ -126,18 +139,25 @@ class Runtime:
         app = build_app(
             ctx, background, client=client, signing_secret=secret, verify_token=verify_token
         )
-        return cls(settings, db, ctx, background, app, jobs_of(ctx))
+        return cls(settings, db, ctx, background, app, jobs_of(ctx), slack_verified=verify_token)
+
+    @property
+    def job_runner(self) -> JobRunner | None:
+        return self._runner
 
     def start_jobs(self) -> None:
         self._runner = JobRunner(self.jobs)
         self._runner.start()
 
-    def close(self) -> None:
+    def close(self, grace: float = 10.0) -> bool:
+        """Stop the jobs, let work after acknowledgements finish within `grace` seconds,
+        then drop the rest (owed posts stay in the outbox). True when nothing was cut off."""
         if self._runner:
             self._runner.stop()
-        self.background.wait_idle(10)
+        idle = self.background.wait_idle(grace)
         self.background.shutdown()
         self.db.dispose()
+        return idle
 
 
 def policy_from(settings: Settings) -> Policy:

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
@@ -69,6 +76,16 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_UPDATE_MINUTES)
     )
     warroom_aws_regions: CommaList = ()
+    warroom_log_format: Literal["text", "json"] = "text"
+    warroom_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("warroom_log_format", "warroom_log_level", mode="before")
+    @classmethod
+    def _log_words(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        word = value.strip()
+        return word.lower() if info.field_name == "warroom_log_format" else word.upper()
 
     @field_validator("warroom_team_timezones", mode="before")
     @classmethod
@@ -124,6 +141,11 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as http://127.0.0.1:9999/api/")
         # slack_sdk drops the last path segment unless the base URL ends with '/'.
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return check_database_url(value)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -188,6 +210,37 @@ class Settings(BaseSettings):
         for name in names:
             if getattr(self, name) in (None, ""):
                 raise SettingsError(f"{name.upper()} is required but not set")
+
+
+def check_database_url(value: str) -> str:
+    """A URL SQLAlchemy can use, with its driver installed; the message never shows a
+    password (pydantic does not echo a validator's input)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError(
+            "not a SQLAlchemy URL; write postgresql+psycopg://user@host/db or sqlite:///file"
+        ) from None
+    if url.drivername.split("+")[0] == "postgres":
+        raise ValueError(
+            f"{url.drivername}:// is not a SQLAlchemy name; write postgresql+psycopg://user@host/db"
+        )
+    try:
+        url.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise ValueError(
+            f"unknown database {url.drivername!r}; write postgresql+psycopg://user@host/db "
+            "or sqlite:///file"
+        ) from None
+    except ImportError as error:
+        raise ValueError(
+            f"the driver of {url.drivername}:// ({error.name}) is not installed; "
+            "write postgresql+psycopg://user@host/db"
+        ) from None
+    return value
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -40,6 +40,14 @@ def amplify_backends(amplify: Any) -> tuple[list[CheckResult], list[AmplifyBacke
         apps = list_all(amplify, "list_apps", "apps")
     except (ClientError, BotoCoreError) as exc:
         return [could_not_check(Check.AMPLIFY_BACKEND_STACK, exc, amplify)], []
+    if not apps:
+        results.append(
+            CheckResult(
+                Check.AMPLIFY_BACKEND_STACK,
+                Outcome.NOT_APPLICABLE,
+                "no Amplify apps in this region",
+            )
+        )
     for app in apps:
         try:
             environments = list(_backend_environments(amplify, app["appId"]))

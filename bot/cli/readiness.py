@@ -1,6 +1,8 @@
-"""`warroom readiness [--format table|json] [--strict]`: the BC/DR audit for a terminal or
-a CI job. It prints the report and exits with its code: 0 nothing failed, 1 something
-failed, 2 (with `--strict`) nothing failed but something could not be checked.
+"""`warroom readiness [--format table|json]`: the BC/DR audit for a terminal or a CI job.
+It prints the report and exits with its code: 0 every check passed (or did not apply),
+1 something failed, 2 nothing failed but something could not be checked (so a scheduled
+job never goes green having checked nothing). `--strict` is accepted and changes nothing:
+it was how the previous release asked for exit 2.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def cmd_readiness(args: argparse.Namespace, settings: Settings) -> int:
 def add_readiness_command(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "readiness",
-        help="audit the AWS account for BC/DR readiness (exit 0 nothing failed, 1 a gap)",
+        help="audit the AWS account for BC/DR readiness (exit 0 ready, 1 a gap, 2 unchecked)",
         description=__doc__,
     )
     parser.add_argument(
@@ -52,7 +54,7 @@ def add_readiness_command(subparsers: argparse._SubParsersAction) -> None:  # ty
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="exit 2 when nothing failed but a check could not be run (e.g. an IAM denial)",
+        help="accepted for compatibility; exit 2 on a check that could not run is the default",
     )
     parser.set_defaults(run=cmd_readiness)
 

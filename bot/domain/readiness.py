@@ -8,14 +8,12 @@ be deleted by accident, is a stack stuck, is anything backed up at all.
 Three outcomes, not two: an audit that could not look (an IAM action denied, a service
 unreachable) has not shown the account is ready, so UNKNOWN never counts as a pass.
 
-Exit codes (`warroom readiness`, as CONTRACT.md fixes them): 0 nothing failed; 1 at least
-one check failed. A check that could not be run (UNKNOWN) is shown in every rendering but
-does not by itself fail the run: an account can be well prepared and still lack a service
-the audit asks about (moto has no Amplify; a region may not offer it). `strict` (the
-`--strict` flag) turns that into exit 2: nothing failed, but something could not be
-checked, so "give the auditor more permissions". A failure always wins, so 1 always means
-"the account has a gap". A report with no checks at all exits 2 either way: nothing was
-shown.
+Exit codes (`warroom readiness`, as CONTRACT.md fixes them): 0 every check passed (or did
+not apply: N/A, e.g. no Amplify app); 1 at least one check failed; 2 nothing failed but a
+check could not be made (UNKNOWN: no credentials, access denied, throttled), or no check
+ran. A scheduled job must not go green having checked nothing. A failure always wins, so 1
+always means "the account has a gap". The previous release gave 2 only with `--strict`;
+that flag is still accepted (`strict`) and changes nothing.
 
 Pure: no AWS here. Renderers are for a terminal, for machines (JSON) and for Slack.
 """
@@ -43,6 +41,7 @@ class Outcome(enum.StrEnum):
     PASS = "pass"  # noqa: S105 - an outcome, not a password
     FAIL = "fail"
     UNKNOWN = "unknown"  # could not check; `detail` says why (e.g. the IAM action denied)
+    NOT_APPLICABLE = "n/a"  # nothing to check (no Amplify app); passes
 
 
 class Check(enum.StrEnum):
@@ -74,7 +73,7 @@ class ReadinessReport:
     results: tuple[CheckResult, ...]
     checked_at: datetime
     region: str | None = None
-    # Whether a check that could not be run makes the run exit 2 (`--strict`).
+    # `--strict`, kept for compatibility: exit 2 on UNKNOWN is now the default.
     strict: bool = False
     counts: Counter[Outcome] = field(init=False, compare=False, repr=False)
 
@@ -85,14 +84,15 @@ class ReadinessReport:
 
     @property
     def passed(self) -> bool:
-        """True only when there were checks and every one passed."""
-        return bool(self.results) and self.counts[Outcome.PASS] == len(self.results)
+        """True only when there were checks and every one passed or did not apply."""
+        passing = self.counts[Outcome.PASS] + self.counts[Outcome.NOT_APPLICABLE]
+        return bool(self.results) and passing == len(self.results)
 
     @property
     def exit_code(self) -> int:
         if self.counts[Outcome.FAIL]:
             return EXIT_NOT_READY
-        if not self.results or (self.strict and self.counts[Outcome.UNKNOWN]):
+        if not self.results or self.counts[Outcome.UNKNOWN]:
             return EXIT_COULD_NOT_CHECK
         return EXIT_READY
 
@@ -104,8 +104,7 @@ class ReadinessReport:
         ]
 
     def summary(self) -> str:
-        """The verdict follows the outcomes, not the exit code: with UNKNOWN results the
-        account is "not shown ready" whether or not the run is strict."""
+        """The verdict: with UNKNOWN results the account is "not shown ready"."""
         if self.counts[Outcome.FAIL]:
             verdict = "Not ready"
         elif self.passed:
@@ -115,12 +114,22 @@ class ReadinessReport:
         return (
             f"{verdict}: {self.counts[Outcome.FAIL]} failed, "
             f"{self.counts[Outcome.UNKNOWN]} could not be checked, "
-            f"{self.counts[Outcome.PASS]} passed."
+            f"{self.counts[Outcome.PASS]} passed"
+            + (
+                f", {self.counts[Outcome.NOT_APPLICABLE]} not applicable."
+                if self.counts[Outcome.NOT_APPLICABLE]
+                else "."
+            )
         )
 
 
-_TABLE_LABEL = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.UNKNOWN: "UNKNOWN"}
-_ORDER = {Outcome.FAIL: 0, Outcome.UNKNOWN: 1, Outcome.PASS: 2}
+_TABLE_LABEL = {
+    Outcome.PASS: "PASS",
+    Outcome.FAIL: "FAIL",
+    Outcome.UNKNOWN: "UNKNOWN",
+    Outcome.NOT_APPLICABLE: "N/A",
+}
+_ORDER = {Outcome.FAIL: 0, Outcome.UNKNOWN: 1, Outcome.PASS: 2, Outcome.NOT_APPLICABLE: 3}
 
 
 def render_table(report: ReadinessReport) -> str:
@@ -145,19 +154,13 @@ def render_table(report: ReadinessReport) -> str:
         lines.append("  ".join([*cells, row[3]]).rstrip())
     if not rows:
         lines.append("(no checks ran)")
-    lines += ["", f"{report.summary()} Exit code {_exit_note(report)}."]
+    lines += ["", f"{report.summary()} Exit code {report.exit_code}."]
     return "\n".join(lines) + "\n"
 
 
-def _exit_note(report: ReadinessReport) -> str:
-    """`0`, or `0 (2 with --strict)` when an unknown let a lenient run pass."""
-    if report.exit_code == EXIT_READY and report.counts[Outcome.UNKNOWN] and not report.strict:
-        return f"{EXIT_READY} ({EXIT_COULD_NOT_CHECK} with --strict)"
-    return str(report.exit_code)
-
-
 def render_json(report: ReadinessReport) -> str:
-    """Stable JSON for scripts and dashboards; outcomes are `pass`, `fail`, `unknown`."""
+    """Stable JSON for scripts and dashboards; outcomes are `pass`, `fail`, `unknown`,
+    `n/a`."""
     document = {
         "checked_at": report.checked_at.isoformat(),
         "region": report.region,
@@ -182,6 +185,7 @@ _EMOJI = {
     Outcome.PASS: ":white_check_mark:",
     Outcome.FAIL: ":x:",
     Outcome.UNKNOWN: ":grey_question:",
+    Outcome.NOT_APPLICABLE: ":heavy_minus_sign:",
 }
 
 

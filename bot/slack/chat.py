@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -32,6 +33,32 @@ USER_CACHE_SECONDS = 3600
 _REVOKED = frozenset({"token_revoked", "account_inactive"})
 
 
+CallHook = Callable[[str, str], None]
+
+
+class CountedWebClient(WebClient):
+    """Reports every Web API call (method, outcome) to a hook: the metrics see each call
+    once, however many retries the SDK made inside it."""
+
+    on_call: CallHook | None = None
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        outcome = "error"
+        try:
+            response = super().api_call(api_method, **kwargs)
+            outcome = "ok"
+            return response
+        except SlackApiError as error:
+            outcome = "ratelimited" if error.response.status_code == 429 else "error"
+            raise
+        except (SlackRequestError, OSError):
+            outcome = "unreachable"
+            raise
+        finally:
+            if self.on_call is not None:
+                self.on_call(api_method, outcome)
+
+
 def make_web_client(
     token: str,
     base_url: str | None,
@@ -39,6 +66,7 @@ def make_web_client(
     timeout: float = 15,
     wait_on_ratelimit: bool = True,
     access: SlackAccess | None = None,
+    on_call: CallHook | None = None,
 ) -> WebClient:
     """A client that retries dropped connections (a request that never reached Slack),
     unless told not to waits out `ratelimited` (Retry-After), and makes no call once
@@ -48,6 +76,7 @@ def make_web_client(
     if base_url:
         kwargs["base_url"] = base_url
     client = GuardedWebClient(access or SlackAccess(), **kwargs)
+    client.on_call = on_call
     if wait_on_ratelimit:
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
@@ -66,14 +95,14 @@ def _retry_after(response: Any) -> float | None:
     return None
 
 
-class GuardedWebClient(WebClient):
+class GuardedWebClient(CountedWebClient):
     """Refuses every Web API call, as Slack would, once warroom's access is revoked."""
 
     def __init__(self, access: SlackAccess, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.access = access
 
-    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
         if self.access.stopped() is not None:
             refused = {"ok": False, "error": "access_revoked"}
             response = SlackResponse(

@@ -371,7 +371,8 @@ def test_empty_account_has_nothing_to_protect_but_no_backup_plan(aws: None) -> N
     report = audit(plan=support_plan(Outcome.PASS, "Enterprise"))
 
     assert {r.name: r.outcome for r in report.results if r.outcome is not Outcome.PASS} == {
-        Check.BACKUP_PLANS: Outcome.FAIL
+        Check.BACKUP_PLANS: Outcome.FAIL,
+        Check.AMPLIFY_BACKEND_STACK: Outcome.NOT_APPLICABLE,  # no Amplify app: nothing to check
     }
     assert find(report, Check.DYNAMODB_PITR, None).detail == "no DynamoDB tables in this region"
 
@@ -502,11 +503,10 @@ def test_access_denied_is_unknown_and_names_the_iam_action(aws: None) -> None:
     assert find(report, Check.DYNAMODB_DELETION_PROTECTION, "orders").outcome is Outcome.PASS
     assert "`backup:ListBackupPlans` was denied" in find(report, Check.BACKUP_PLANS, None).detail
     assert "`amplify:ListApps` was denied" in find(report, Check.AMPLIFY_BACKEND_STACK, None).detail
-    assert report.exit_code == 0  # nothing failed; what could not be checked is shown
-    assert replace(report, strict=True).exit_code == 2
+    assert report.exit_code == 2  # nothing failed, but not everything could be checked
+    assert replace(report, strict=True).exit_code == 2  # --strict: accepted, no change
     assert render_table(report).splitlines()[-1] == (
-        "Not shown ready: 0 failed, 3 could not be checked, 4 passed. "
-        "Exit code 0 (2 with --strict)."
+        "Not shown ready: 0 failed, 3 could not be checked, 4 passed. Exit code 2."
     )
     assert not report.passed
     ddb_stub.assert_no_pending_responses()
@@ -626,7 +626,7 @@ def test_no_region_makes_every_aws_check_unknown(monkeypatch: pytest.MonkeyPatch
         for r in report.results
         if r.name != Check.SUPPORT_PLAN
     )
-    assert report.exit_code == 0
+    assert report.exit_code == 2  # nothing was checked: never a green run
     assert replace(report, strict=True).exit_code == 2
     assert not report.passed
 
@@ -675,7 +675,10 @@ def report_of(*outcomes_: Outcome) -> ReadinessReport:
         ((Outcome.PASS, Outcome.PASS), 0, 0, True),
         ((Outcome.PASS, Outcome.FAIL), 1, 1, False),
         ((Outcome.UNKNOWN, Outcome.FAIL), 1, 1, False),
-        ((Outcome.PASS, Outcome.UNKNOWN), 0, 2, False),
+        ((Outcome.PASS, Outcome.UNKNOWN), 2, 2, False),
+        ((Outcome.PASS, Outcome.NOT_APPLICABLE), 0, 0, True),
+        ((Outcome.NOT_APPLICABLE, Outcome.UNKNOWN), 2, 2, False),
+        ((Outcome.NOT_APPLICABLE, Outcome.FAIL), 1, 1, False),
         ((), 2, 2, False),
     ],
 )
@@ -695,7 +698,7 @@ def test_unknown_is_not_shown_ready_in_either_mode() -> None:
 
     verdict = "Not shown ready: 0 failed, 1 could not be checked, 1 passed."
     assert lenient.summary() == strict.summary() == verdict
-    assert render_table(lenient).splitlines()[-1].endswith("Exit code 0 (2 with --strict).")
+    assert render_table(lenient).splitlines()[-1].endswith("Exit code 2.")
     assert render_table(strict).splitlines()[-1].endswith("Exit code 2.")
     assert render_mrkdwn(lenient).splitlines()[1].startswith(":grey_question: *Not shown ready")
 
@@ -728,7 +731,7 @@ def test_json_round_trips() -> None:
         "passed": False,
         "exit_code": 1,
         "strict": False,
-        "counts": {"pass": 1, "fail": 1, "unknown": 0},
+        "counts": {"pass": 1, "fail": 1, "unknown": 0, "n/a": 0},
         "results": [
             {"name": "check.0", "outcome": "pass", "resource": "res0", "detail": "detail 0"},
             {"name": "check.1", "outcome": "fail", "resource": "res1", "detail": "detail 1"},
