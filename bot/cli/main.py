@@ -1,4 +1,9 @@
-"""`warroom serve | socket | demo | postmortem | readiness | drill restore | db upgrade`."""
+"""`warroom serve | socket | demo | postmortem | readiness | drill restore | db upgrade`.
+
+Start-up imports only what the chosen subcommand needs: each command function imports its
+own modules, so `warroom --help` loads no bolt, boto3, SQLAlchemy or pydantic
+(tests/test_cli_startup.py checks this).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from bot.app.settings import Settings, SettingsError, load_settings
+if TYPE_CHECKING:
+    from bot.app.settings import Settings
 
 log = logging.getLogger("warroom")
 
@@ -32,6 +39,7 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.lifecycle import database_unreachable
+    from bot.app.settings import SettingsError
     from bot.store.db import Database
 
     if args.action == "upgrade":
@@ -53,7 +61,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox.demo import run_demo
 
-    return run_demo(args.out)
+    return run_demo(args.out, serve=args.serve, port=args.port)
 
 
 def _default_port() -> int:
@@ -85,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="replay a whole incident locally, no Slack or AWS needed")
     demo.add_argument("--out", default="warroom-demo", help="folder for the database and files")
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the bot and the emulators running after the story; print the page's link",
+    )
+    demo.add_argument("--port", type=int, default=0, help="with --serve: the bot's port")
     demo.set_defaults(run=cmd_demo, no_settings=True)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -121,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Before anything else: as PID 1 nobody else handles SIGTERM.
         args.shutdown = Shutdown().install()
         stopped_by = (Interrupted,)
+    from bot.app.settings import SettingsError, load_settings
+
     try:
         settings = load_settings()
         _setup_logging(settings)

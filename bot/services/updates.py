@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.errors import NotPermitted, UsageError
 from bot.domain.incident import reference
-from bot.domain.plain_text import clean
+from bot.domain.text_clean import clean_text
 from bot.domain.timeline import EntryKind
 from bot.services import impact, outbox
 from bot.services.context import ServiceContext
@@ -78,7 +78,7 @@ def may_post(user: str, incident: Incident, admins: tuple[str, ...]) -> bool:
 
 
 def validate_text(text: str) -> str:
-    text = clean(text).strip()
+    text = clean_text(text).strip()
     if not text:
         raise UsageError(f"What is the update? `/incident {UPDATE_USAGE}`")
     if len(text) > MAX_TEXT:
