@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from waitress.server import create_server
+from waitress import wasyncore
+from waitress.server import BaseWSGIServer, create_server
 
 from bot.app import metrics
 from bot.app.logs import request_context
@@ -213,8 +214,17 @@ class HttpServer:
         if self._thread is None or not self._thread.is_alive():
             self.close()
             return True
+        # Close only the listening socket: waitress's own `close` also closes the trigger
+        # that worker threads pull when an answer is ready, and a request finishing then
+        # would die on a closed descriptor. `close()` below closes the trigger last.
+        listener = self.server
+        stop_accepting: Callable[[], object] = (
+            (lambda: wasyncore.dispatcher.close(listener))
+            if isinstance(listener, BaseWSGIServer)
+            else listener.close
+        )
         with contextlib.suppress(OSError):
-            self.server.trigger.pull_trigger(self.server.close)  # type: ignore[union-attr]
+            self.server.trigger.pull_trigger(stop_accepting)  # type: ignore[union-attr]
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline and self._busy():
             time.sleep(0.02)
